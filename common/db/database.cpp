@@ -1,0 +1,100 @@
+#include "db/database.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include "domain/errors.hpp"
+#include "util/log.hpp"
+
+namespace amarcord::db {
+
+std::int64_t Conn::last_insert_id() {
+  long long id = 0;
+  switch (backend) {
+    case Backend::sqlite:
+      sql << "SELECT last_insert_rowid()", soci::into(id);
+      break;
+    case Backend::postgresql:
+      sql << "SELECT lastval()", soci::into(id);
+      break;
+    case Backend::mysql:
+      sql << "SELECT LAST_INSERT_ID()", soci::into(id);
+      break;
+  }
+  return id;
+}
+
+Transaction::Transaction(soci::session& s, Backend backend, TxMode mode)
+    : s_(s), backend_(backend) {
+  if (backend_ == Backend::sqlite) {
+    s_ << (mode == TxMode::write ? "BEGIN IMMEDIATE" : "BEGIN");
+  } else if (backend_ == Backend::mysql) {
+    s_ << "START TRANSACTION";
+  } else {
+    s_ << "BEGIN";
+  }
+}
+
+Transaction::~Transaction() {
+  if (!open_) return;
+  try {
+    s_ << "ROLLBACK";
+  } catch (const std::exception& e) {
+    log::debug("rollback failed: {}", e.what());
+  }
+}
+
+void Transaction::commit() {
+  open_ = false;
+  s_ << "COMMIT";
+}
+
+bool Database::connection_lost(soci::session& s, const soci::soci_error& e) {
+  if (e.get_error_category() == soci::soci_error::connection_error) return true;
+  try {
+    return !s.is_connected();
+  } catch (const std::exception&) {
+    return true;
+  }
+}
+
+void Database::connection_lost_during_commit() {
+  throw ServiceUnavailable(
+      "the database connection was lost while committing; the change may or may not have been "
+      "saved");
+}
+
+void rethrow_db_error(const soci::soci_error& e) {
+  if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    const int code = lite->result() & 0xff;
+    if (code == 5 /* SQLITE_BUSY */ || code == 6 /* SQLITE_LOCKED */) {
+      throw ServiceUnavailable("the database is busy; try again");
+    }
+  }
+  switch (e.get_error_category()) {
+    case soci::soci_error::connection_error:
+      log::warn("database connection failed: {}", e.what());
+      throw ServiceUnavailable("database unavailable");
+    case soci::soci_error::constraint_violation:
+      log::warn("constraint violation: {}", e.what());
+      throw BadRequest("the change conflicts with existing data (database constraint violated)");
+    default:
+      throw;
+  }
+}
+
+bool Database::ping() {
+  try {
+    return read([](Conn& c) {
+      int one = 0;
+      c.sql << "SELECT 1", soci::into(one);
+      return one == 1;
+    });
+  } catch (const std::exception& e) {
+    log::debug("database ping failed: {}", e.what());
+    return false;
+  }
+}
+
+}  // namespace amarcord::db

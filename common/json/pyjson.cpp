@@ -1,0 +1,165 @@
+#include "json/pyjson.hpp"
+
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <stdexcept>
+
+namespace amarcord::json {
+namespace {
+
+void append_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xF]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace
+
+void append_python_float(std::string& out, double d) {
+  if (!std::isfinite(d)) throw std::domain_error("NaN and infinity cannot be written as JSON");
+  // Shortest round-trip digits, then laid out the way CPython's repr does.
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<std::size_t>(res.ptr - buf));
+  bool negative = false;
+  if (!sci.empty() && sci.front() == '-') {
+    negative = true;
+    sci.remove_prefix(1);
+  }
+  const auto e_pos = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e_pos)) {
+    if (c != '.') digits.push_back(c);
+  }
+  int exponent = 0;
+  std::from_chars(sci.data() + e_pos + 1 + (sci[e_pos + 1] == '+' ? 1 : 0), sci.data() + sci.size(),
+                  exponent);
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+
+  if (negative) out.push_back('-');
+  const int decpt = exponent + 1;  // position of the decimal point relative to the digits
+  const int ndigits = static_cast<int>(digits.size());
+  if (decpt > -4 && decpt <= 16) {
+    if (decpt <= 0) {
+      out += "0.";
+      out.append(static_cast<std::size_t>(-decpt), '0');
+      out += digits;
+    } else if (decpt >= ndigits) {
+      out += digits;
+      out.append(static_cast<std::size_t>(decpt - ndigits), '0');
+      out += ".0";
+    } else {
+      out.append(digits, 0, static_cast<std::size_t>(decpt));
+      out.push_back('.');
+      out.append(digits, static_cast<std::size_t>(decpt));
+    }
+    return;
+  }
+  out.push_back(digits[0]);
+  if (ndigits > 1) {
+    out.push_back('.');
+    out.append(digits, 1);
+  }
+  out.push_back('e');
+  out.push_back(exponent < 0 ? '-' : '+');
+  const int mag = exponent < 0 ? -exponent : exponent;
+  if (mag < 10) out.push_back('0');
+  out += std::to_string(mag);
+}
+
+std::string python_float(double d) {
+  std::string s;
+  append_python_float(s, d);
+  return s;
+}
+
+void serialize_to(std::string& out, const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null:
+      out += "null";
+      break;
+    case boost::json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      break;
+    case boost::json::kind::int64:
+      out += std::to_string(v.get_int64());
+      break;
+    case boost::json::kind::uint64:
+      out += std::to_string(v.get_uint64());
+      break;
+    case boost::json::kind::double_:
+      append_python_float(out, v.get_double());
+      break;
+    case boost::json::kind::string:
+      append_string(out, v.get_string());
+      break;
+    case boost::json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& item : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        serialize_to(out, item);
+      }
+      out.push_back(']');
+      break;
+    }
+    case boost::json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& member : v.get_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_string(out, member.key());
+        out.push_back(':');
+        serialize_to(out, member.value());
+      }
+      out.push_back('}');
+      break;
+    }
+  }
+}
+
+std::string serialize(const boost::json::value& v) {
+  std::string out;
+  serialize_to(out, v);
+  return out;
+}
+
+}  // namespace amarcord::json

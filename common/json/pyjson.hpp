@@ -1,0 +1,20 @@
+// JSON text exactly as the original (Python json.dumps via FastAPI) writes it:
+// compact separators, non-ASCII characters raw, floats in Python repr form
+// (1500.0, 0.30000000000000004, 1e-05, 1e+16).
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <string>
+
+namespace amarcord::json {
+
+std::string serialize(const boost::json::value& v);
+void serialize_to(std::string& out, const boost::json::value& v);
+
+// Python repr() of a finite double. Throws std::domain_error for NaN/inf,
+// which JSON cannot carry.
+void append_python_float(std::string& out, double d);
+std::string python_float(double d);
+
+}  // namespace amarcord::json

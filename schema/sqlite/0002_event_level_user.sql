@@ -1,0 +1,3 @@
+-- Migration 0002: event log level USER.
+-- SQLite stores enums as VARCHAR without a CHECK constraint, so USER is
+-- already accepted; nothing to change. (MySQL and PostgreSQL need it.)

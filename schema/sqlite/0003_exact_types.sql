@@ -1,0 +1,2 @@
+-- Migration 0003: exact types. SQLite already stores 8-byte floats, 64-bit
+-- integers, microsecond timestamps and unbounded text; nothing to change.

@@ -1,0 +1,24 @@
+// Wires settings, database, routes and the HTTP server together.
+#pragma once
+
+#include "config/settings.hpp"
+#include "db/database.hpp"
+#include "domain/time.hpp"
+#include "http/router.hpp"
+
+namespace amarcord::server {
+
+// What route handlers need besides the request.
+struct AppContext {
+  db::Database& db;
+  domain::TimeZone tz;
+  const config::Settings& settings;
+};
+
+void register_routes(http::Router& router, AppContext& app);
+
+// The two commands of amarcord-server. Both return the process exit status.
+int run_serve(const config::Settings& settings);
+int run_migrate(const config::Settings& settings);
+
+}  // namespace amarcord::server
