@@ -17,7 +17,8 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using std::chrono::sys_days;
 
-constexpr std::chrono::year kMinYear{1};
+// MySQL DATETIME starts at year 1000; one range for every engine keeps data portable.
+constexpr std::chrono::year kMinYear{1000};
 constexpr std::chrono::year kMaxYear{9999};
 
 Instant min_instant() { return sys_days{kMinYear / 1 / 1}; }

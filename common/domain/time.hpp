@@ -16,7 +16,8 @@ namespace amarcord::domain {
 // An instant in UTC with microsecond resolution (what the DB columns hold).
 using Instant = std::chrono::sys_time<std::chrono::microseconds>;
 
-// Instants the original can represent: Python datetime years 1..9999.
+// Instants every engine can store: years 1000..9999 (MySQL DATETIME range;
+// the original, with Python datetimes, allowed years from 1 on SQLite).
 bool instant_in_range(Instant t);
 
 // The display zone. The system tz database does the work (through

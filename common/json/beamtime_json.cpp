@@ -17,9 +17,9 @@ std::optional<domain::Instant> read_local_timestamp(ObjectReader& r, const char*
   auto t = domain::from_local_ms(*ms, tz);
   if (!t) {
     boost::json::object ctx;
-    ctx["error"] = "timestamp out of range (years 1 to 9999)";
+    ctx["error"] = "timestamp out of range (years 1000 to 9999)";
     r.errors().add("value_error", r.loc_of(key),
-                   "Value error, timestamp out of range (years 1 to 9999)", *ms, std::move(ctx));
+                   "Value error, timestamp out of range (years 1000 to 9999)", *ms, std::move(ctx));
   }
   return t;
 }
