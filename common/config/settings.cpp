@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -45,10 +46,12 @@ constexpr OptionDef kOptions[] = {
     {"threads", "AMARCORD_THREADS", "N", "network I/O threads (default: number of cores)"},
     {"db-pool-size", "AMARCORD_DB_POOL_SIZE", "N",
      "database sessions, and threads that run database work (default 8)"},
-    {"tz", "AMARCORD_TZ", "ZONE", "display time zone of the *_local timestamps (default Europe/Berlin)"},
+    {"tz", "AMARCORD_TZ", "ZONE",
+     "display time zone of the *_local timestamps (default Europe/Berlin)"},
     {"no-migrate", "AMARCORD_NO_MIGRATE", nullptr,
      "do not migrate the database schema on start; refuse to run if it is not current"},
-    {"max-body-size", "AMARCORD_MAX_BODY_SIZE", "SIZE", "largest JSON request body (default 16MiB)"},
+    {"max-body-size", "AMARCORD_MAX_BODY_SIZE", "SIZE",
+     "largest JSON request body (default 16MiB)"},
     {"max-upload-size", "AMARCORD_MAX_UPLOAD_SIZE", "SIZE", "largest file upload (default 1GiB)"},
     {"header-timeout", "AMARCORD_HEADER_TIMEOUT", "DURATION",
      "time a client has to send request headers (default 30s)"},
@@ -78,8 +81,8 @@ std::string trim(std::string s) {
 }
 
 [[noreturn]] void fail(const std::string& name, const Raw& raw, const std::string& why) {
-  throw ConfigError(fmt::format("invalid value for {} (from {}): \"{}\": {}", name, raw.source,
-                                raw.value, why));
+  throw ConfigError(
+      fmt::format("invalid value for {} (from {}): \"{}\": {}", name, raw.source, raw.value, why));
 }
 
 unsigned parse_count(const std::string& name, const Raw& raw, unsigned lo, unsigned hi) {
@@ -105,7 +108,8 @@ void parse_listen(const Raw& raw, Settings& s) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) fail("--listen", raw, "expected HOST:PORT");
   std::string host = text.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   unsigned port = 0;
   const std::string p = text.substr(colon + 1);
   auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
@@ -127,8 +131,8 @@ po::options_description make_description() {
       desc.add_options()(o.name, po::value<std::string>()->zero_tokens()->implicit_value("true"),
                          o.help);
     } else if (std::string_view(o.name) == "cors-origin") {
-      desc.add_options()(o.name, po::value<std::vector<std::string>>()->value_name(o.arg)->composing(),
-                         o.help);
+      desc.add_options()(
+          o.name, po::value<std::vector<std::string>>()->value_name(o.arg)->composing(), o.help);
     } else {
       desc.add_options()(o.name, po::value<std::string>()->value_name(o.arg), o.help);
     }
@@ -138,7 +142,8 @@ po::options_description make_description() {
 
 std::string join(const std::vector<std::string>& parts) {
   std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ",") + p;
+  for (const auto& p : parts)
+    out += (out.empty() ? "" : ",") + p;
   return out;
 }
 
@@ -166,14 +171,21 @@ std::uint64_t parse_byte_size(const std::string& text) {
   }
   std::string unit(p, s.data() + s.size());
   unit = trim(unit);
-  std::transform(unit.begin(), unit.end(), unit.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(unit.begin(), unit.end(), unit.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   std::uint64_t mult = 1;
-  if (unit.empty() || unit == "b") mult = 1;
-  else if (unit == "k" || unit == "kb" || unit == "kib") mult = 1ull << 10;
-  else if (unit == "m" || unit == "mb" || unit == "mib") mult = 1ull << 20;
-  else if (unit == "g" || unit == "gb" || unit == "gib") mult = 1ull << 30;
-  else if (unit == "t" || unit == "tb" || unit == "tib") mult = 1ull << 40;
-  else throw std::invalid_argument("unknown size unit \"" + unit + "\" (use KiB, MiB, GiB)");
+  if (unit.empty() || unit == "b")
+    mult = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib")
+    mult = 1ull << 10;
+  else if (unit == "m" || unit == "mb" || unit == "mib")
+    mult = 1ull << 20;
+  else if (unit == "g" || unit == "gb" || unit == "gib")
+    mult = 1ull << 30;
+  else if (unit == "t" || unit == "tb" || unit == "tib")
+    mult = 1ull << 40;
+  else
+    throw std::invalid_argument("unknown size unit \"" + unit + "\" (use KiB, MiB, GiB)");
   if (n > UINT64_MAX / mult) throw std::invalid_argument("size too large");
   return n * mult;
 }
@@ -187,11 +199,15 @@ std::chrono::seconds parse_duration(const std::string& text) {
   }
   const std::string unit = trim(std::string(p, s.data() + s.size()));
   std::int64_t mult = 1;
-  if (unit.empty() || unit == "s") mult = 1;
-  else if (unit == "m" || unit == "min") mult = 60;
-  else if (unit == "h") mult = 3600;
-  else throw std::invalid_argument("unknown duration unit \"" + unit + "\" (use s, m or h)");
-  if (n > 365LL * 24 * 3600) throw std::invalid_argument("duration too long");
+  if (unit.empty() || unit == "s")
+    mult = 1;
+  else if (unit == "m" || unit == "min")
+    mult = 60;
+  else if (unit == "h")
+    mult = 3600;
+  else
+    throw std::invalid_argument("unknown duration unit \"" + unit + "\" (use s, m or h)");
+  if (n > 365LL * 24 * 3600 / mult) throw std::invalid_argument("duration too long (max one year)");
   return std::chrono::seconds{n * mult};
 }
 
@@ -229,7 +245,8 @@ Invocation parse_invocation(int argc, const char* const argv[],
        << desc
        << "\nSettings come from flags, then environment variables, then the config file, then "
           "defaults.\nEnvironment variables: ";
-  for (const auto& o : kOptions) help << (o.env ? std::string(o.env) + " " : "");
+  for (const auto& o : kOptions)
+    help << (o.env ? std::string(o.env) + " " : "");
   help << "AMARCORD_CONFIG\n";
   inv.help_text = help.str();
 
@@ -243,9 +260,12 @@ Invocation parse_invocation(int argc, const char* const argv[],
   }
   if (cli.count("command")) {
     const auto cmd = cli["command"].as<std::string>();
-    if (cmd == "serve") inv.command = Command::serve;
-    else if (cmd == "migrate") inv.command = Command::migrate;
-    else throw ConfigError("unknown command \"" + cmd + "\" (expected serve or migrate)");
+    if (cmd == "serve")
+      inv.command = Command::serve;
+    else if (cmd == "migrate")
+      inv.command = Command::migrate;
+    else
+      throw ConfigError("unknown command \"" + cmd + "\" (expected serve or migrate)");
   }
 
   std::map<std::string, Raw> from_cli = collect(cli, "command line");
@@ -258,10 +278,15 @@ Invocation parse_invocation(int argc, const char* const argv[],
   }
   std::map<std::string, Raw> from_file;
   std::optional<Raw> config_path;
-  if (auto it = from_cli.find("config"); it != from_cli.end()) config_path = it->second;
+  if (auto it = from_cli.find("config"); it != from_cli.end())
+    config_path = it->second;
   else if (auto e = env.find("AMARCORD_CONFIG"); e != env.end())
     config_path = Raw{e->second, "environment AMARCORD_CONFIG"};
   if (config_path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(config_path->value, ec)) {
+      fail("--config", *config_path, "not a readable file");
+    }
     std::ifstream in(config_path->value);
     if (!in) fail("--config", *config_path, "cannot open file");
     po::variables_map file_vm;

@@ -14,25 +14,25 @@
 namespace amarcord::config {
 
 struct Settings {
-  std::string db_url;                      // SQLAlchemy-style URL; default: SQLite in data_dir
+  std::string db_url;  // SQLAlchemy-style URL; default: SQLite in data_dir
   std::filesystem::path data_dir = "./amarcord-data";
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
-  unsigned threads = 0;                    // I/O threads; 0 = number of cores
-  unsigned db_pool_size = 8;               // DB sessions = DB worker threads
-  std::string time_zone = "Europe/Berlin"; // AMARCORD_TZ
-  bool migrate = true;                     // migrate the schema on start
-  std::uint64_t max_body_bytes = 16ull << 20;    // JSON requests
-  std::uint64_t max_upload_bytes = 1ull << 30;   // file uploads
+  unsigned threads = 0;                         // I/O threads; 0 = number of cores
+  unsigned db_pool_size = 8;                    // DB sessions = DB worker threads
+  std::string time_zone = "Europe/Berlin";      // AMARCORD_TZ
+  bool migrate = true;                          // migrate the schema on start
+  std::uint64_t max_body_bytes = 16ull << 20;   // JSON requests
+  std::uint64_t max_upload_bytes = 1ull << 30;  // file uploads
   std::chrono::seconds header_timeout{30};
   std::chrono::seconds idle_timeout{75};
   std::chrono::seconds body_timeout{300};
   std::chrono::seconds shutdown_grace{20};
   std::chrono::seconds db_acquire_timeout{15};
   std::vector<std::string> cors_origins = {"http://localhost:5001", "http://localhost:8001"};
-  std::filesystem::path web_root;          // built web UI; empty = next to the binary
+  std::filesystem::path web_root;  // built web UI; empty = next to the binary
   std::string log_level = "info";
-  std::filesystem::path port_file;         // write the bound port here (tests, scripts)
+  std::filesystem::path port_file;  // write the bound port here (tests, scripts)
 };
 
 enum class Command { serve, migrate, help, version };
@@ -56,7 +56,7 @@ Invocation parse_invocation(int argc, const char* const argv[],
 std::map<std::string, std::string> process_environment();
 
 // Parsers shared with other programs (the grabber).
-std::uint64_t parse_byte_size(const std::string& text);          // "16MiB", "1G", "512k", "100"
-std::chrono::seconds parse_duration(const std::string& text);    // "30", "30s", "5m", "2h"
+std::uint64_t parse_byte_size(const std::string& text);        // "16MiB", "1G", "512k", "100"
+std::chrono::seconds parse_duration(const std::string& text);  // "30", "30s", "5m", "2h"
 
 }  // namespace amarcord::config

@@ -62,15 +62,15 @@ std::string sqlite_quote(const std::string& v) {
 // Parameters passed through to the driver; anything else is refused so a
 // typo does not silently connect with unexpected settings.
 const std::set<std::string>& pq_params() {
-  static const std::set<std::string> s = {"sslmode", "sslrootcert", "sslcert", "sslkey",
-                                          "connect_timeout", "application_name", "options",
-                                          "target_session_attrs", "host"};
+  static const std::set<std::string> s = {"sslmode", "sslrootcert",          "sslcert",
+                                          "sslkey",  "connect_timeout",      "application_name",
+                                          "options", "target_session_attrs", "host"};
   return s;
 }
 const std::set<std::string>& mysql_params() {
-  static const std::set<std::string> s = {"charset", "unix_socket", "connect_timeout",
-                                          "read_timeout", "write_timeout", "sslca", "sslcert",
-                                          "sslkey"};
+  static const std::set<std::string> s = {"charset",      "unix_socket",   "connect_timeout",
+                                          "read_timeout", "write_timeout", "sslca",
+                                          "sslcert",      "sslkey"};
   return s;
 }
 
@@ -107,7 +107,8 @@ DbUrl parse_db_url(const std::string& url) {
       return out;
     }
     if (rest.front() != '/') {
-      throw DbUrlError("SQLite URLs have three slashes: sqlite:///relative.db or sqlite:////abs.db");
+      throw DbUrlError(
+          "SQLite URLs have three slashes: sqlite:///relative.db or sqlite:////abs.db");
     }
     std::string path = rest.substr(1);
     if (auto q = path.find('?'); q != std::string::npos) {
@@ -160,6 +161,9 @@ DbUrl parse_db_url(const std::string& url) {
   if (auto colon = hostport.rfind(':'); colon != std::string::npos) {
     const std::string port = hostport.substr(colon + 1);
     unsigned long p = 0;
+    if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos) {
+      throw DbUrlError("port in database URL is not a number: \"" + port + "\"");
+    }
     try {
       std::size_t used = 0;
       p = std::stoul(port, &used);
@@ -206,7 +210,8 @@ std::string DbUrl::soci_connect_string() const {
       if (!host.empty()) s += " host=" + pq_quote(host);
       if (port) s += " port=" + std::to_string(*port);
       if (!params.count("connect_timeout")) s += " connect_timeout=10";
-      for (const auto& [k, v] : params) s += " " + k + "=" + pq_quote(v);
+      for (const auto& [k, v] : params)
+        s += " " + k + "=" + pq_quote(v);
       return s;
     }
     case Backend::mysql: {
@@ -217,7 +222,8 @@ std::string DbUrl::soci_connect_string() const {
       if (port) s += " port=" + std::to_string(*port);
       if (!params.count("charset")) s += " charset=utf8mb4";
       if (!params.count("connect_timeout")) s += " connect_timeout=10";
-      for (const auto& [k, v] : params) s += " " + k + "=" + mysql_quote(v);
+      for (const auto& [k, v] : params)
+        s += " " + k + "=" + mysql_quote(v);
       return s;
     }
   }

@@ -37,7 +37,9 @@ TEST_CASE("SQLite URLs", "[db_url]") {
     CHECK(u.soci_connect_string() == "db=:memory:");
     CHECK(parse_db_url("sqlite:///").path == ":memory:");
   }
-  SECTION("upper-case scheme") { CHECK(parse_db_url("SQLITE:///x.db").path == "x.db"); }
+  SECTION("upper-case scheme") {
+    CHECK(parse_db_url("SQLITE:///x.db").path == "x.db");
+  }
   SECTION("percent-encoded path and a space") {
     const DbUrl u = parse_db_url("sqlite:////tmp/my%20dir/a.db");
     CHECK(u.path == "/tmp/my dir/a.db");
@@ -50,13 +52,17 @@ TEST_CASE("SQLite URLs", "[db_url]") {
     CHECK(u.path == "/tmp/a\"b.db");
     CHECK_THROWS_AS(u.soci_connect_string(), DbUrlError);
   }
-  SECTION("two slashes") { CHECK_THROWS_AS(parse_db_url("sqlite://rel.db"), DbUrlError); }
-  SECTION("parameters") { CHECK_THROWS_AS(parse_db_url("sqlite:///x.db?mode=ro"), DbUrlError); }
+  SECTION("two slashes") {
+    CHECK_THROWS_AS(parse_db_url("sqlite://rel.db"), DbUrlError);
+  }
+  SECTION("parameters") {
+    CHECK_THROWS_AS(parse_db_url("sqlite:///x.db?mode=ro"), DbUrlError);
+  }
 }
 
 TEST_CASE("MySQL URLs", "[db_url]") {
-  for (const char* scheme : {"mysql+pymysql", "mysql+asyncmy", "mysql", "mariadb",
-                             "mariadb+mariadbconnector"}) {
+  for (const char* scheme :
+       {"mysql+pymysql", "mysql+asyncmy", "mysql", "mariadb", "mariadb+mariadbconnector"}) {
     INFO(scheme);
     const DbUrl u = parse_db_url(std::string(scheme) + "://u:p@h:3306/db");
     CHECK(u.backend == Backend::mysql);
@@ -200,27 +206,28 @@ TEST_CASE("redacted never shows the password", "[db_url]") {
 TEST_CASE("invalid database URLs", "[db_url]") {
   for (const char* url : {
            "",
-           "amarcord.db",                       // no scheme
-           "postgresql:/u@h/db",                // no "://"
-           "oracle://u:p@h/db",                 // unsupported dialect
-           "mssql+pyodbc://u:p@h/db",           // unsupported dialect
-           "postgresql://u:p@h:abc/db",         // bad port
-           "postgresql://u:p@h:/db",            // empty port
-           "postgresql://u:p@h:0/db",           // port 0
-           "postgresql://u:p@h:65536/db",       // port too large
-           "mysql://u:p@h:3306x/db",            // junk after the port
-           "postgresql://u:p@[::1]x:5432/db",   // junk after an IPv6 host
-           "postgresql://u:p@[::1:5432/db",     // unterminated IPv6 host
-           "postgresql://u:p@h:5432",           // missing database
-           "postgresql://u:p@h:5432/",          // empty database
-           "mysql://u:p@h",                     // missing database
-           "postgresql://u:p%4@h/db",           // truncated percent escape
-           "postgresql://u:p%zz@h/db",          // bad percent escape
-           "postgresql://u%@h/db",              // bad percent escape in the user
-           "postgresql://u:p@h/d%00b",          // NUL in the database name
-           "sqlite://rel.db",                   // two slashes
-           "sqlite:///bad%2",                   // bad percent escape in the path
-           "postgresql://u@h/db?sslmode=a%2",   // bad percent escape in a parameter
+           "amarcord.db",                      // no scheme
+           "postgresql:/u@h/db",               // no "://"
+           "oracle://u:p@h/db",                // unsupported dialect
+           "mssql+pyodbc://u:p@h/db",          // unsupported dialect
+           "postgresql://u:p@h:abc/db",        // bad port
+           "postgresql://u:p@h:/db",           // empty port
+           "postgresql://u:p@h:0/db",          // port 0
+           "postgresql://u:p@h:+5432/db",      // sign before the port
+           "postgresql://u:p@h:65536/db",      // port too large
+           "mysql://u:p@h:3306x/db",           // junk after the port
+           "postgresql://u:p@[::1]x:5432/db",  // junk after an IPv6 host
+           "postgresql://u:p@[::1:5432/db",    // unterminated IPv6 host
+           "postgresql://u:p@h:5432",          // missing database
+           "postgresql://u:p@h:5432/",         // empty database
+           "mysql://u:p@h",                    // missing database
+           "postgresql://u:p%4@h/db",          // truncated percent escape
+           "postgresql://u:p%zz@h/db",         // bad percent escape
+           "postgresql://u%@h/db",             // bad percent escape in the user
+           "postgresql://u:p@h/d%00b",         // NUL in the database name
+           "sqlite://rel.db",                  // two slashes
+           "sqlite:///bad%2",                  // bad percent escape in the path
+           "postgresql://u@h/db?sslmode=a%2",  // bad percent escape in a parameter
        }) {
     INFO("url: " << url);
     CHECK_THROWS_AS(parse_db_url(url), DbUrlError);

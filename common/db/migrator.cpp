@@ -37,8 +37,10 @@ const std::vector<std::string>& older_alembic_revisions() {
 }
 
 std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return std::string(s);
 }
 
@@ -128,7 +130,8 @@ std::vector<Migration> migrations_for(Backend backend) {
     from_own_dir[version] = own_file;
   }
   std::vector<Migration> out;
-  for (auto& [v, m] : by_version) out.push_back(std::move(m));
+  for (auto& [v, m] : by_version)
+    out.push_back(std::move(m));
   return out;
 }
 
@@ -146,17 +149,19 @@ std::map<std::string, std::set<std::string>> head_schema_columns() {
   std::vector<std::string> tables;
   {
     std::string name;
-    soci::statement st = (ref.prepare << "SELECT name FROM sqlite_master WHERE type = 'table'",
-                          soci::into(name));
+    soci::statement st =
+        (ref.prepare << "SELECT name FROM sqlite_master WHERE type = 'table'", soci::into(name));
     st.execute();
-    while (st.fetch()) tables.push_back(name);
+    while (st.fetch())
+      tables.push_back(name);
   }
   for (const auto& table : tables) {
     std::string column;
-    soci::statement st =
-        (ref.prepare << "SELECT name FROM pragma_table_info(:t)", soci::use(table), soci::into(column));
+    soci::statement st = (ref.prepare << "SELECT name FROM pragma_table_info(:t)", soci::use(table),
+                          soci::into(column));
     st.execute();
-    while (st.fetch()) out[table].insert(column);
+    while (st.fetch())
+      out[table].insert(column);
   }
   return out;
 }
@@ -168,7 +173,8 @@ std::vector<std::string> Migrator::list_tables() {
       sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
       break;
     case Backend::postgresql:
-      sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()";
+      sql =
+          "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()";
       break;
     case Backend::mysql:
       sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()";
@@ -178,7 +184,8 @@ std::vector<std::string> Migrator::list_tables() {
   std::string name;
   soci::statement st = (s_.prepare << sql, soci::into(name));
   st.execute();
-  while (st.fetch()) tables.push_back(name);
+  while (st.fetch())
+    tables.push_back(name);
   return tables;
 }
 
@@ -206,7 +213,8 @@ SchemaStatus Migrator::inspect() {
     std::string rev;
     soci::statement st = (s_.prepare << "SELECT version_num FROM alembic_version", soci::into(rev));
     st.execute();
-    while (st.fetch()) revisions.push_back(rev);
+    while (st.fetch())
+      revisions.push_back(rev);
     if (revisions.size() != 1) {
       throw MigrationError(fmt::format(
           "alembic_version holds {} rows, expected exactly one; the database is damaged or not an "
@@ -251,7 +259,8 @@ void Migrator::verify_head_structure() {
       soci::statement st = (s_.prepare << "SELECT name FROM pragma_table_info(:t)",
                             soci::use(table), soci::into(column));
       st.execute();
-      while (st.fetch()) actual[table].insert(column);
+      while (st.fetch())
+        actual[table].insert(column);
     }
   } else {
     const std::string where = backend_ == Backend::postgresql ? "current_schema()" : "DATABASE()";
@@ -261,7 +270,8 @@ void Migrator::verify_head_structure() {
                                             where,
                           soci::into(table), soci::into(column));
     st.execute();
-    while (st.fetch()) actual[table].insert(column);
+    while (st.fetch())
+      actual[table].insert(column);
   }
   for (const auto& [table, columns] : head_schema_columns()) {
     auto it = actual.find(table);
@@ -296,7 +306,8 @@ void Migrator::run_prechecks(const std::vector<Migration>& pending) {
 
 void Migrator::record(int version, const std::string& name, const std::string& mode) {
   const std::string at = domain::format_db_datetime(domain::now());
-  s_ << "INSERT INTO " << kVersionTable << " (version, name, applied_at, mode) VALUES (:v, :n, :a, :m)",
+  s_ << "INSERT INTO " << kVersionTable
+     << " (version, name, applied_at, mode) VALUES (:v, :n, :a, :m)",
       soci::use(version), soci::use(name), soci::use(at), soci::use(mode);
 }
 
@@ -306,8 +317,8 @@ void Migrator::apply(const Migration& m) {
     try {
       s_ << st.sql;
     } catch (const soci::soci_error& e) {
-      throw MigrationError(fmt::format("migration {:04} ({}) failed: {}", m.version, m.name,
-                                       e.get_error_message()));
+      throw MigrationError(
+          fmt::format("migration {:04} ({}) failed: {}", m.version, m.name, e.get_error_message()));
     }
   }
   record(m.version, m.name, "applied");

@@ -6,7 +6,8 @@ namespace amarcord::db {
 
 domain::Instant instant_from_db(const std::string& text, const char* column) {
   auto t = domain::parse_db_datetime(text);
-  if (!t) throw std::runtime_error(std::string("unreadable timestamp in column ") + column + ": " + text);
+  if (!t)
+    throw std::runtime_error(std::string("unreadable timestamp in column ") + column + ": " + text);
   return *t;
 }
 

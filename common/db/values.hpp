@@ -10,7 +10,9 @@
 namespace amarcord::db {
 
 // Text for a DATETIME column (naive UTC).
-inline std::string to_db(domain::Instant t) { return domain::format_db_datetime(t); }
+inline std::string to_db(domain::Instant t) {
+  return domain::format_db_datetime(t);
+}
 
 // Parses a DATETIME column; throws std::runtime_error naming the column for
 // text no engine should produce.

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -21,7 +22,9 @@ using std::chrono::sys_days;
 constexpr std::chrono::year kMinYear{1000};
 constexpr std::chrono::year kMaxYear{9999};
 
-Instant min_instant() { return sys_days{kMinYear / 1 / 1}; }
+Instant min_instant() {
+  return sys_days{kMinYear / 1 / 1};
+}
 Instant max_instant() {
   return Instant{sys_days{kMaxYear / 12 / 31} + days{1}} - microseconds{1};
 }
@@ -32,7 +35,13 @@ bool zone_exists(const std::string& name) {
   const char* dir = std::getenv("TZDIR");
   std::filesystem::path base = dir != nullptr ? dir : "/usr/share/zoneinfo";
   std::error_code ec;
-  return std::filesystem::is_regular_file(base / name, ec);
+  if (!std::filesystem::is_regular_file(base / name, ec)) return false;
+  // The zoneinfo directory also holds tables (zone.tab, tzdata.zi, ...);
+  // glibc would silently treat those as UTC. Zones start with "TZif".
+  std::ifstream in(base / name, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, sizeof magic);
+  return in && std::string_view(magic, sizeof magic) == "TZif";
 }
 
 int parse_digits(std::string_view s, std::size_t pos, std::size_t n, bool& ok) {
@@ -53,7 +62,9 @@ int parse_digits(std::string_view s, std::size_t pos, std::size_t n, bool& ok) {
 }
 }  // namespace
 
-bool instant_in_range(Instant t) { return t >= min_instant() && t <= max_instant(); }
+bool instant_in_range(Instant t) {
+  return t >= min_instant() && t <= max_instant();
+}
 
 TimeZone TimeZone::load(const std::string& name) {
   if (!zone_exists(name)) {
@@ -73,15 +84,16 @@ std::int64_t TimeZone::offset_seconds_at(Instant t) const {
   return tm.tm_gmtoff;
 }
 
-Instant now() { return std::chrono::time_point_cast<microseconds>(std::chrono::system_clock::now()); }
+Instant now() {
+  return std::chrono::time_point_cast<microseconds>(std::chrono::system_clock::now());
+}
 
 std::int64_t to_utc_ms(Instant t) {
   return duration_cast<milliseconds>(t.time_since_epoch()).count();  // truncates toward zero
 }
 
 std::int64_t to_local_ms(Instant t, const TimeZone& zone) {
-  const std::int64_t us =
-      t.time_since_epoch().count() + zone.offset_seconds_at(t) * 1'000'000;
+  const std::int64_t us = t.time_since_epoch().count() + zone.offset_seconds_at(t) * 1'000'000;
   // Round half up to the nearest millisecond, with floor semantics for negatives.
   const std::int64_t shifted = us + 500;
   std::int64_t ms = shifted / 1000;

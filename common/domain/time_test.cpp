@@ -33,7 +33,9 @@ Instant utc(year_month_day ymd, int h, int m, int s = 0, std::int64_t us = 0) {
   return Instant{sys_days{ymd} + hours{h} + minutes{m} + seconds{s}} + microseconds{us};
 }
 
-Instant micros(std::int64_t us) { return Instant{microseconds{us}}; }
+Instant micros(std::int64_t us) {
+  return Instant{microseconds{us}};
+}
 
 }  // namespace
 
@@ -41,7 +43,7 @@ TEST_CASE("UTC: local and UTC milliseconds are the same", "[time]") {
   const TimeZone zone = TimeZone::load("UTC");
   CHECK(zone.name() == "UTC");
   for (std::int64_t n : {std::int64_t{0}, std::int64_t{65323}, std::int64_t{-65323},
-                         std::int64_t{1746018000000}, std::int64_t{-62135596800000}}) {
+                         std::int64_t{1746018000000}, std::int64_t{-30610224000000}}) {
     INFO(n);
     const auto t = from_local_ms(n, zone);
     REQUIRE(t.has_value());
@@ -199,31 +201,48 @@ TEST_CASE("from_local_ms and to_local_ms round-trip across DST changes", "[time]
 }
 
 TEST_CASE("out-of-range wall clocks and instants", "[time]") {
+  // The representable range is years 1000..9999 (MySQL's DATETIME range).
   const TimeZone zone = TimeZone::load("Europe/Berlin");
   const std::int64_t year10000 = wall_ms(year{10000} / January / 1, 0, 0);
+  const std::int64_t year1000 = wall_ms(year{1000} / January / 1, 0, 0);
   const std::int64_t year0 = wall_ms(year{0} / December / 31, 23, 0);
+  const std::int64_t year1 = wall_ms(year{1} / January / 1, 0, 0);
+  CHECK(year1000 == -30'610'224'000'000);
   CHECK_FALSE(from_local_ms(year10000, zone).has_value());
   CHECK_FALSE(from_local_ms(year0, zone).has_value());
+  CHECK_FALSE(from_local_ms(year1, zone).has_value());
+  CHECK_FALSE(from_local_ms(year1000 - kHour, zone).has_value());
   CHECK_FALSE(from_local_ms(INT64_MAX, zone).has_value());
   CHECK_FALSE(from_local_ms(INT64_MIN, zone).has_value());
   CHECK_FALSE(from_utc_ms(year10000).has_value());
   CHECK_FALSE(from_utc_ms(year0).has_value());
+  CHECK_FALSE(from_utc_ms(year1).has_value());
+  CHECK_FALSE(from_utc_ms(year1000 - 1).has_value());
   CHECK_FALSE(from_utc_ms(INT64_MIN).has_value());
+  CHECK_FALSE(from_utc_ms(INT64_MAX).has_value());
 
   // The last representable wall clock still maps (Berlin is ahead of UTC).
   const auto last = from_local_ms(year10000 - 1, zone);
   REQUIRE(last.has_value());
   CHECK(instant_in_range(*last));
-  const auto first_utc = from_utc_ms(wall_ms(year{1} / January / 1, 0, 0));
+  CHECK(*last == utc(year{9999} / December / 31, 22, 59, 59, 999'000));
+  // Two hours into year 1000 on Berlin's wall clock (local mean time, +0:53:28) is in range.
+  const auto early = from_local_ms(year1000 + 2 * kHour, zone);
+  REQUIRE(early.has_value());
+  CHECK(instant_in_range(*early));
+
+  const auto first_utc = from_utc_ms(year1000);
   REQUIRE(first_utc.has_value());
-  CHECK(format_db_datetime(*first_utc) == "0001-01-01 00:00:00.000000");
+  CHECK(format_db_datetime(*first_utc) == "1000-01-01 00:00:00.000000");
   const auto last_utc = from_utc_ms(year10000 - 1);
   REQUIRE(last_utc.has_value());
   CHECK(format_db_datetime(*last_utc) == "9999-12-31 23:59:59.999000");
 
-  CHECK(instant_in_range(utc(year{1} / January / 1, 0, 0)));
+  CHECK(instant_in_range(utc(year{1000} / January / 1, 0, 0)));
+  CHECK(instant_in_range(utc(2025y / May / 1, 12, 0)));
   CHECK(instant_in_range(utc(year{9999} / December / 31, 23, 59, 59, 999'999)));
-  CHECK_FALSE(instant_in_range(utc(year{1} / January / 1, 0, 0) - microseconds{1}));
+  CHECK_FALSE(instant_in_range(utc(year{1000} / January / 1, 0, 0) - microseconds{1}));
+  CHECK_FALSE(instant_in_range(utc(year{1} / January / 1, 0, 0)));
   CHECK_FALSE(instant_in_range(utc(year{10000} / January / 1, 0, 0)));
 }
 
@@ -265,20 +284,20 @@ TEST_CASE("parse_db_datetime rejects anything else", "[time]") {
            "garbage",
            "2025-05-01",
            "2025-05-01 12:30",
-           "2025-13-01 00:00:00",        // month 13
-           "2025-00-10 00:00:00",        // month 0
-           "2025-01-32 00:00:00",        // day 32
-           "2025-01-00 00:00:00",        // day 0
-           "2025-02-30 00:00:00",        // no such day
-           "2025-02-29 00:00:00",        // not a leap year
-           "2025-05-01 24:00:00",        // hour 24
-           "2025-05-01 12:60:00",        // minute 60
-           "2025-05-01 12:30:60",        // second 60
-           "2025-05-01 12:30:15 x",      // trailing text
-           "2025-05-01 12:30:15Z",       // trailing text
-           "2025-05-01 12:30:15+00:00",  // offsets are not part of the DB form
-           "2025-05-01 12:30:15.",       // empty fraction
-           "2025-05-01 12:30:15.12x",    // junk in the fraction
+           "2025-13-01 00:00:00",             // month 13
+           "2025-00-10 00:00:00",             // month 0
+           "2025-01-32 00:00:00",             // day 32
+           "2025-01-00 00:00:00",             // day 0
+           "2025-02-30 00:00:00",             // no such day
+           "2025-02-29 00:00:00",             // not a leap year
+           "2025-05-01 24:00:00",             // hour 24
+           "2025-05-01 12:60:00",             // minute 60
+           "2025-05-01 12:30:60",             // second 60
+           "2025-05-01 12:30:15 x",           // trailing text
+           "2025-05-01 12:30:15Z",            // trailing text
+           "2025-05-01 12:30:15+00:00",       // offsets are not part of the DB form
+           "2025-05-01 12:30:15.",            // empty fraction
+           "2025-05-01 12:30:15.12x",         // junk in the fraction
            "2025-05-01 12:30:15.1234567890",  // 10 fraction digits
            "2025/05/01 12:30:15",
            "2025-05-01_12:30:15",
@@ -293,9 +312,10 @@ TEST_CASE("parse_db_datetime rejects anything else", "[time]") {
 }
 
 TEST_CASE("format_db_datetime and parse_db_datetime round-trip, also before 1970", "[time]") {
-  for (std::int64_t us : {std::int64_t{0}, std::int64_t{-1}, std::int64_t{-1'000'000},
-                          std::int64_t{-86'400'000'001}, std::int64_t{-14'182'940'000'000},
-                          std::int64_t{1'746'018'000'123'456}, std::int64_t{-62'135'596'800'000'000}}) {
+  for (std::int64_t us :
+       {std::int64_t{0}, std::int64_t{-1}, std::int64_t{-1'000'000}, std::int64_t{-86'400'000'001},
+        std::int64_t{-14'182'940'000'000}, std::int64_t{1'746'018'000'123'456},
+        std::int64_t{-62'135'596'800'000'000}}) {
     INFO(us);
     const Instant t = micros(us);
     const auto parsed = parse_db_datetime(format_db_datetime(t));
@@ -330,6 +350,16 @@ TEST_CASE("TimeZone::load refuses names that are not zones", "[time]") {
   }
   CHECK_NOTHROW(TimeZone::load("America/New_York"));
   CHECK_NOTHROW(TimeZone::load("Europe/Berlin"));
+}
+
+// Regression: files of the tz
+// database directory that are not zones are accepted, and glibc then
+// silently falls back to UTC.
+TEST_CASE("TimeZone::load refuses tz database files that are not zones", "[time]") {
+  for (const char* bad : {"zone.tab", "zone1970.tab", "iso3166.tab", "tzdata.zi", "leapseconds"}) {
+    INFO("zone: \"" << bad << "\"");
+    CHECK_THROWS_AS(TimeZone::load(bad), std::invalid_argument);
+  }
 }
 
 TEST_CASE("to_local_ms rounds to the nearest millisecond", "[time]") {

@@ -60,7 +60,8 @@ boost::json::object beamtime_to_json(const domain::Beamtime& b, const domain::Ti
   put_timestamp_pair(o, "start", b.fields.start, tz);
   put_timestamp_pair(o, "end", b.fields.end, tz);
   boost::json::array names;
-  for (const auto& n : b.chemical_names) names.emplace_back(n);
+  for (const auto& n : b.chemical_names)
+    names.emplace_back(n);
   o["chemical_names"] = std::move(names);
   o["analysis_output_path"] = b.fields.analysis_output_path;
   return o;

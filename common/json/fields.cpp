@@ -18,11 +18,14 @@ constexpr std::string_view kIntParsing =
     "Input should be a valid integer, unable to parse string as an integer";
 constexpr std::string_view kIntFromFloat =
     "Input should be a valid integer, got a number with a fractional part";
-constexpr std::string_view kIntSize = "Unable to parse input string as an integer, exceeded maximum size";
+constexpr std::string_view kIntSize =
+    "Unable to parse input string as an integer, exceeded maximum size";
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -115,6 +118,10 @@ std::optional<double> coerce_float(const boost::json::value& v, const Loc& loc,
     case boost::json::kind::uint64:
       return static_cast<double>(v.get_uint64());
     case boost::json::kind::double_:
+      if (!std::isfinite(v.get_double())) {  // e.g. 1e400 overflowed while parsing
+        errors.add("finite_number", loc, "Input should be a finite number", v);
+        return std::nullopt;
+      }
       return v.get_double();
     case boost::json::kind::bool_:
       return v.get_bool() ? 1.0 : 0.0;
@@ -123,6 +130,10 @@ std::optional<double> coerce_float(const boost::json::value& v, const Loc& loc,
       if (!s.empty() && s.front() == '+') s.remove_prefix(1);
       double out = 0;
       auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+      if (ec == std::errc::result_out_of_range && ptr == s.data() + s.size()) {
+        errors.add("finite_number", loc, "Input should be a finite number", v);
+        return std::nullopt;
+      }
       if (s.empty() || ptr != s.data() + s.size() || ec != std::errc{}) {
         errors.add("float_parsing", loc,
                    "Input should be a valid number, unable to parse string as a number", v);
@@ -141,7 +152,8 @@ std::optional<double> coerce_float(const boost::json::value& v, const Loc& loc,
 }
 
 std::optional<bool> coerce_bool(const boost::json::value& v, const Loc& loc, FieldErrors& errors) {
-  constexpr std::string_view kParsing = "Input should be a valid boolean, unable to interpret input";
+  constexpr std::string_view kParsing =
+      "Input should be a valid boolean, unable to interpret input";
   switch (v.kind()) {
     case boost::json::kind::bool_:
       return v.get_bool();
@@ -205,7 +217,9 @@ const boost::json::value* ObjectReader::find(std::string_view key) const {
   return object_->if_contains(key);
 }
 
-Loc ObjectReader::loc_of(std::string_view key) const { return append_loc(loc_, boost::json::string(key)); }
+Loc ObjectReader::loc_of(std::string_view key) const {
+  return append_loc(loc_, boost::json::string(key));
+}
 
 void ObjectReader::missing(std::string_view key) {
   if (object_ == nullptr) return;  // already reported for the whole object
@@ -297,7 +311,8 @@ boost::json::value parse_request_body(std::string_view body, std::string_view co
     ctx["error"] = parsed.error;
     // Python reports a character offset, not a byte offset.
     errors.add("json_invalid",
-               Loc{"body", static_cast<std::int64_t>(count_code_points(body.substr(0, parsed.error_offset)))},
+               Loc{"body", static_cast<std::int64_t>(
+                               count_code_points(body.substr(0, parsed.error_offset)))},
                "JSON decode error", boost::json::object{}, std::move(ctx));
     errors.raise_if_any();
   }

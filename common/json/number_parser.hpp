@@ -17,8 +17,8 @@ namespace amarcord::json {
 struct ParseResult {
   bool ok = false;
   boost::json::value value;
-  std::string error;              // empty when ok
-  std::size_t error_offset = 0;   // byte offset of the problem
+  std::string error;             // empty when ok
+  std::size_t error_offset = 0;  // byte offset of the problem
 };
 
 // Parses one complete JSON text (whitespace around it allowed). Nesting

@@ -70,7 +70,8 @@ void append_python_float(std::string& out, double d) {
   int exponent = 0;
   std::from_chars(sci.data() + e_pos + 1 + (sci[e_pos + 1] == '+' ? 1 : 0), sci.data() + sci.size(),
                   exponent);
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  while (digits.size() > 1 && digits.back() == '0')
+    digits.pop_back();
 
   if (negative) out.push_back('-');
   const int decpt = exponent + 1;  // position of the decimal point relative to the digits

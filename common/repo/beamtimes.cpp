@@ -31,8 +31,13 @@ struct BeamtimeRow {
   domain::Beamtime get() const {
     domain::Beamtime b;
     b.id = id;
-    b.fields = {external_id, proposal, beamline, title, comment,
-                db::instant_from_db(start, "Beamtime.start"), db::instant_from_db(end, "Beamtime.end"),
+    b.fields = {external_id,
+                proposal,
+                beamline,
+                title,
+                comment,
+                db::instant_from_db(start, "Beamtime.start"),
+                db::instant_from_db(end, "Beamtime.end"),
                 path};
     return b;
   }
@@ -50,7 +55,8 @@ std::vector<domain::Beamtime> query(db::Conn& c, const std::string& where,
   st.define_and_bind();
   st.execute();
   std::vector<domain::Beamtime> out;
-  while (st.fetch()) out.push_back(row.get());
+  while (st.fetch())
+    out.push_back(row.get());
   return out;
 }
 
@@ -58,7 +64,8 @@ void attach_chemical_names(db::Conn& c, std::vector<domain::Beamtime>& beamtimes
                            std::optional<long long> only) {
   if (beamtimes.empty()) return;
   std::map<long long, domain::Beamtime*> by_id;
-  for (auto& b : beamtimes) by_id[b.id] = &b;
+  for (auto& b : beamtimes)
+    by_id[b.id] = &b;
   long long bt = 0;
   std::string name;
   long long only_id = only.value_or(0);

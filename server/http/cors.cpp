@@ -31,7 +31,8 @@ HttpResponse CorsPolicy::preflight(const RawRequest& req) const {
                {"Access-Control-Allow-Credentials", "true"},
                {"Vary", "Origin"}};
   const auto requested = req[bhttp::field::access_control_request_headers];
-  if (!requested.empty()) r.headers.emplace_back("Access-Control-Allow-Headers", std::string(requested));
+  if (!requested.empty())
+    r.headers.emplace_back("Access-Control-Allow-Headers", std::string(requested));
   return r;
 }
 

@@ -11,7 +11,8 @@ std::vector<std::string_view> split_path(std::string_view path) {
   std::size_t start = 0;
   while (true) {
     const auto slash = path.find('/', start);
-    parts.push_back(path.substr(start, slash == std::string_view::npos ? path.npos : slash - start));
+    parts.push_back(
+        path.substr(start, slash == std::string_view::npos ? path.npos : slash - start));
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
@@ -48,7 +49,8 @@ std::optional<std::string> decode_path(std::string_view raw) {
 void Router::add(bhttp::verb method, std::string pattern, Handler handler, RouteOptions options) {
   Route r;
   r.method = method;
-  for (auto part : split_path(pattern)) r.segments.emplace_back(part);
+  for (auto part : split_path(pattern))
+    r.segments.emplace_back(part);
   r.pattern = std::move(pattern);
   r.handler = std::move(handler);
   r.options = options;

@@ -16,8 +16,8 @@ using tcp = net::ip::tcp;
 HttpServer::HttpServer(ServerOptions options, const Router& router)
     : options_(std::move(options)),
       workers_(options_.worker_threads),
-      core_(std::make_unique<ServerCore>(router, CorsPolicy(options_.cors_origins),
-                                         options_.limits, workers_)),
+      core_(std::make_unique<ServerCore>(router, CorsPolicy(options_.cors_origins), options_.limits,
+                                         workers_)),
       ioc_(static_cast<int>(options_.io_threads)),
       acceptor_(ioc_),
       signals_(ioc_),
@@ -39,20 +39,21 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::accept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](boost::beast::error_code ec, tcp::socket s) {
-    if (ec) {
-      if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-      log::warn("accept failed: {}", ec.message());
-      // Out of file descriptors and the like: pause briefly instead of spinning.
-      auto timer = std::make_shared<net::steady_timer>(ioc_, std::chrono::milliseconds(100));
-      timer->async_wait([this, timer](boost::beast::error_code) { accept(); });
-      return;
-    }
-    boost::beast::error_code opt_ec;
-    s.set_option(tcp::no_delay(true), opt_ec);
-    std::make_shared<HttpSession>(std::move(s), *core_)->start();
-    accept();
-  });
+  acceptor_.async_accept(
+      net::make_strand(ioc_), [this](boost::beast::error_code ec, tcp::socket s) {
+        if (ec) {
+          if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+          log::warn("accept failed: {}", ec.message());
+          // Out of file descriptors and the like: pause briefly instead of spinning.
+          auto timer = std::make_shared<net::steady_timer>(ioc_, std::chrono::milliseconds(100));
+          timer->async_wait([this, timer](boost::beast::error_code) { accept(); });
+          return;
+        }
+        boost::beast::error_code opt_ec;
+        s.set_option(tcp::no_delay(true), opt_ec);
+        std::make_shared<HttpSession>(std::move(s), *core_)->start();
+        accept();
+      });
 }
 
 void HttpServer::run(const std::function<void()>& on_ready) {
@@ -68,9 +69,11 @@ void HttpServer::run(const std::function<void()>& on_ready) {
   accept();
   if (on_ready) on_ready();
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+  for (unsigned i = 1; i < options_.io_threads; ++i)
+    threads.emplace_back([this] { ioc_.run(); });
   ioc_.run();
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   workers_.join();
 }
 
@@ -103,7 +106,8 @@ void HttpServer::wait_for_sessions(std::chrono::steady_clock::time_point deadlin
     return;
   }
   drain_timer_.expires_after(std::chrono::milliseconds(20));
-  drain_timer_.async_wait([this, deadline](boost::beast::error_code) { wait_for_sessions(deadline); });
+  drain_timer_.async_wait(
+      [this, deadline](boost::beast::error_code) { wait_for_sessions(deadline); });
 }
 
 }  // namespace amarcord::http

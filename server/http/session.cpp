@@ -38,7 +38,8 @@ void SessionTracker::drain_all() {
       if (auto s = weak.lock()) live.push_back(std::move(s));
     }
   }
-  for (auto& s : live) s->drain();
+  for (auto& s : live)
+    s->drain();
 }
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerCore& core)
@@ -48,7 +49,9 @@ HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerCore& core)
   remote_ = ec ? "?" : fmt::format("{}:{}", ep.address().to_string(), ep.port());
 }
 
-HttpSession::~HttpSession() { core_.tracker.remove(this); }
+HttpSession::~HttpSession() {
+  core_.tracker.remove(this);
+}
 
 void HttpSession::start() {
   core_.tracker.add(shared_from_this());
@@ -79,15 +82,15 @@ void HttpSession::wait_for_request() {
   }
   // Keep-alive idle phase: a long deadline until the first byte arrives.
   stream_.expires_after(core_.limits.idle_timeout);
-  stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](
-                                                     beast::error_code ec, std::size_t n) {
-    if (ec) {
-      self->close();
-      return;
-    }
-    self->buffer_.commit(n);
-    self->read_header();
-  });
+  stream_.async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            if (ec) {
+                              self->close();
+                              return;
+                            }
+                            self->buffer_.commit(n);
+                            self->read_header();
+                          });
 }
 
 void HttpSession::read_header() {
@@ -98,10 +101,9 @@ void HttpSession::read_header() {
   parser_->header_limit(core_.limits.header_limit);
   parser_->body_limit(boost::none);  // decided per route once the header is known
   stream_.expires_after(core_.limits.header_timeout);
-  bhttp::async_read_header(stream_, buffer_, *parser_,
-                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                             self->on_header(ec);
-                           });
+  bhttp::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
 void HttpSession::on_header(beast::error_code ec) {
@@ -124,8 +126,8 @@ void HttpSession::on_header(beast::error_code ec) {
 void HttpSession::read_body() {
   const auto& header = parser_->get();
   std::uint64_t limit = core_.limits.body_limit;
-  if (auto path = decode_path(std::string_view(header.target()).substr(
-          0, std::string_view(header.target()).find('?')))) {
+  if (auto path = decode_path(std::string_view(header.target())
+                                  .substr(0, std::string_view(header.target()).find('?')))) {
     const auto m = core_.router.match(header.method(), *path);
     if (m.route != nullptr && m.route->options.body_limit != 0) limit = m.route->options.body_limit;
   }
@@ -159,7 +161,8 @@ void HttpSession::read_body() {
 
 void HttpSession::on_body(beast::error_code ec) {
   if (ec == bhttp::error::body_limit) {
-    send(HttpResponse::detail(413, fmt::format("Request body too large (limit {} bytes)", body_limit_)),
+    send(HttpResponse::detail(413,
+                              fmt::format("Request body too large (limit {} bytes)", body_limit_)),
          true);
     return;
   }
@@ -247,8 +250,9 @@ void HttpSession::run_handler(const Route& route, RouteMatch match) {
     send(std::move(res));
     return;
   }
-  net::post(stream_.get_executor(),
-            [self = shared_from_this(), res = std::move(res)]() mutable { self->send(std::move(res)); });
+  net::post(stream_.get_executor(), [self = shared_from_this(), res = std::move(res)]() mutable {
+    self->send(std::move(res));
+  });
 }
 
 bhttp::message_generator HttpSession::make_message(HttpResponse res, bool keep_alive) const {
@@ -256,7 +260,8 @@ bhttp::message_generator HttpSession::make_message(HttpResponse res, bool keep_a
   const unsigned version = request_.version() == 10 ? 10 : 11;
   bhttp::response<bhttp::string_body> msg{status, version};
   if (!res.content_type.empty()) msg.set(bhttp::field::content_type, res.content_type);
-  for (auto& [name, value] : res.headers) msg.insert(name, value);
+  for (auto& [name, value] : res.headers)
+    msg.insert(name, value);
   msg.set("X-Request-Id", request_id_);
   msg.keep_alive(keep_alive);
   if (request_.method() == bhttp::verb::head) {
@@ -276,7 +281,8 @@ void HttpSession::send(HttpResponse res, bool force_close) {
       !force_close && !core_.draining && request_.keep_alive() && res.status != 413;
   core_.cors.decorate(request_, res);
   const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+          .count();
   const std::string_view method = request_.method_string();
   const std::string_view target = request_.target();
   log::info("{} {} {} {} {}B {:.1f}ms id={}", remote_, method.empty() ? "-" : method,
@@ -312,15 +318,15 @@ void HttpSession::close() {
 
 void HttpSession::linger() {
   auto buf = std::make_shared<std::array<char, 16384>>();
-  stream_.async_read_some(net::buffer(*buf), [self = shared_from_this(), buf](
-                                                 beast::error_code ec, std::size_t) {
-    if (ec) {
-      beast::error_code ignored;
-      self->stream_.socket().close(ignored);
-      return;
-    }
-    self->linger();
-  });
+  stream_.async_read_some(net::buffer(*buf),
+                          [self = shared_from_this(), buf](beast::error_code ec, std::size_t) {
+                            if (ec) {
+                              beast::error_code ignored;
+                              self->stream_.socket().close(ignored);
+                              return;
+                            }
+                            self->linger();
+                          });
 }
 
 }  // namespace amarcord::http

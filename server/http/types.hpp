@@ -31,7 +31,10 @@ struct HttpResponse {
 class RequestContext {
  public:
   RequestContext(const RawRequest& raw, std::string path, std::string query, std::string request_id)
-      : raw_(raw), path_(std::move(path)), query_(std::move(query)), request_id_(std::move(request_id)) {}
+      : raw_(raw),
+        path_(std::move(path)),
+        query_(std::move(query)),
+        request_id_(std::move(request_id)) {}
 
   const RawRequest& raw() const { return raw_; }
   bhttp::verb method() const { return raw_.method(); }

@@ -1,6 +1,6 @@
 // /api/beamtimes (api-core.md §5.1).
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "domain/errors.hpp"
 #include "json/beamtime_json.hpp"
@@ -35,7 +35,8 @@ void add_beamtime_routes(http::Router& router, AppContext& app) {
   router.add(verb::verb::get, "/api/beamtimes", [&app](http::RequestContext&) {
     const auto beamtimes = app.db.read([](db::Conn& c) { return repo::list_beamtimes(c); });
     boost::json::array list;
-    for (const auto& b : beamtimes) list.push_back(json::beamtime_to_json(b, app.tz));
+    for (const auto& b : beamtimes)
+      list.push_back(json::beamtime_to_json(b, app.tz));
     boost::json::object out;
     out["beamtimes"] = std::move(list);
     return http::HttpResponse::json(out);

@@ -36,21 +36,27 @@ std::string hex_literal(db::Backend engine, const std::string& hex) {
 // null in list_value, compressed and raw file contents).
 void insert_original_rows(const TestDatabase& db) {
   const auto e = db.engine();
-  const std::string ts = e == db::Backend::mysql ? "'2025-04-30 13:00:00'" : "'2025-04-30 13:00:00.250000'";
+  const std::string ts =
+      e == db::Backend::mysql ? "'2025-04-30 13:00:00'" : "'2025-04-30 13:00:00.250000'";
   db.exec_script(
-      "INSERT INTO \"Beamtime\" (id, external_id, proposal, beamline, title, comment, start, \"end\", "
-      "analysis_output_path) VALUES (1, '11019088', 'BAG', 'P11', 'Adopted beamtime', 'from Python', " +
-      ts + ", '2025-05-02 13:00:00', '/asap3/petra3/gpfs/{beamtime.beamline_lowercase}');\n"
+      "INSERT INTO \"Beamtime\" (id, external_id, proposal, beamline, title, comment, start, "
+      "\"end\", "
+      "analysis_output_path) VALUES (1, '11019088', 'BAG', 'P11', 'Adopted beamtime', 'from "
+      "Python', " +
+      ts +
+      ", '2025-05-02 13:00:00', '/asap3/petra3/gpfs/{beamtime.beamline_lowercase}');\n"
       "INSERT INTO \"Chemical\" (id, beamtime_id, name, responsible_person, modified, type) VALUES "
       "(1, 1, 'lysozyme', 'Alice', '2025-04-30 14:00:00', 'CRYSTAL');\n"
       "INSERT INTO \"Chemical\" (id, beamtime_id, name, responsible_person, modified, type) VALUES "
       "(2, 1, 'buffer', 'Bob', '2025-04-30 14:00:00', 'SOLUTION');\n"
       "INSERT INTO \"ExperimentType\" (id, beamtime_id, name) VALUES (1, 1, 'SFX');\n"
       "INSERT INTO \"Attributo\" (beamtime_id, id, name, description, \"group\", associated_table, "
-      "json_schema) VALUES (1, 1, 'sample', 'the sample', 'manual', 'RUN', '{\"type\": \"integer\", "
+      "json_schema) VALUES (1, 1, 'sample', 'the sample', 'manual', 'RUN', '{\"type\": "
+      "\"integer\", "
       "\"format\": \"chemical-id\"}');\n"
       "INSERT INTO \"Run\" (id, external_id, beamtime_id, modified, started, stopped, "
-      "experiment_type_id) VALUES (1, 7, 1, '2025-04-30 15:00:00', '2025-04-30 15:00:00', NULL, 1);\n"
+      "experiment_type_id) VALUES (1, 7, 1, '2025-04-30 15:00:00', '2025-04-30 15:00:00', NULL, "
+      "1);\n"
       "INSERT INTO \"RunHasAttributoValue\" (run_id, attributo_id, chemical_value, list_value) "
       "VALUES (1, 1, 1, 'null');\n"
       "INSERT INTO \"File\" (id, type, file_name, size_in_bytes, original_path, sha256, modified, "
@@ -60,7 +66,8 @@ void insert_original_rows(const TestDatabase& db) {
       hex_literal(e, "68656c6c6f") + ", '', NULL);\n" +
       "INSERT INTO \"EventLog\" (id, beamtime_id, created, level, source, text) VALUES "
       "(1, 1, '2025-04-30 17:00:00', 'INFO', 'user', 'beam is back');\n"
-      "INSERT INTO \"UserConfiguration\" (id, beamtime_id, created, auto_pilot, use_online_crystfel, "
+      "INSERT INTO \"UserConfiguration\" (id, beamtime_id, created, auto_pilot, "
+      "use_online_crystfel, "
       "current_experiment_type_id) VALUES (1, 1, '2025-04-30 17:00:00', " +
       (e == db::Backend::postgresql ? "true" : "1") + ", " +
       (e == db::Backend::postgresql ? "false" : "0") + ", 1);\n");
@@ -84,14 +91,19 @@ std::map<std::string, std::set<std::string>> columns_of(const TestDatabase& db) 
                                         "pragma_table_info(m.name) p WHERE m.type = 'table'",
                           soci::into(table), soci::into(column));
     st.execute();
-    while (st.fetch()) out[table].insert(column);
+    while (st.fetch())
+      out[table].insert(column);
   } else {
-    const std::string schema = db.engine() == db::Backend::postgresql ? "current_schema()" : "DATABASE()";
-    soci::statement st = (s->prepare << "SELECT table_name, column_name FROM information_schema.columns "
-                                        "WHERE table_schema = " + schema,
-                          soci::into(table), soci::into(column));
+    const std::string schema =
+        db.engine() == db::Backend::postgresql ? "current_schema()" : "DATABASE()";
+    soci::statement st =
+        (s->prepare << "SELECT table_name, column_name FROM information_schema.columns "
+                       "WHERE table_schema = " +
+                           schema,
+         soci::into(table), soci::into(column));
     st.execute();
-    while (st.fetch()) out[table].insert(column);
+    while (st.fetch())
+      out[table].insert(column);
   }
   return out;
 }
@@ -156,7 +168,8 @@ TEST_CASE("an AMARCORD database at 340cda933bab is adopted in place", "[adoption
   {
     std::string contents;
     *s << "SELECT contents FROM \"File\" WHERE id = 1", soci::into(contents);
-    CHECK((contents == "hello" || contents == "\\x68656c6c6f"));  // PostgreSQL returns bytea as hex text
+    CHECK((contents == "hello" ||
+           contents == "\\x68656c6c6f"));  // PostgreSQL returns bytea as hex text
   }
   // Our migrations took effect: USER events are storable, floats are doubles.
   *s << "INSERT INTO \"EventLog\" (beamtime_id, created, level, source, text) VALUES "
@@ -164,7 +177,8 @@ TEST_CASE("an AMARCORD database at 340cda933bab is adopted in place", "[adoption
   *s << "INSERT INTO \"ChemicalHasAttributoValue\" (chemical_id, attributo_id, float_value) VALUES "
         "(1, 1, 0.1)";
   double v = 0;
-  *s << "SELECT float_value FROM \"ChemicalHasAttributoValue\" WHERE chemical_id = 1", soci::into(v);
+  *s << "SELECT float_value FROM \"ChemicalHasAttributoValue\" WHERE chemical_id = 1",
+      soci::into(v);
   CHECK(v == 0.1);
   std::filesystem::remove_all(data);
 }
@@ -175,7 +189,8 @@ TEST_CASE("adopted and freshly created databases have the same structure", "[ado
   TestDatabase fresh(engine_under_test());
   const auto data = make_temp_dir("same");
   for (const auto* db : {&adopted, &fresh}) {
-    const auto r = run_server_command({"migrate", "--db-url", db->url(), "--data-dir", data.string()});
+    const auto r =
+        run_server_command({"migrate", "--db-url", db->url(), "--data-dir", data.string()});
     REQUIRE(r.status.code == 0);
   }
   const auto a = columns_of(adopted);
@@ -234,7 +249,8 @@ TEST_CASE("databases that must not be touched are refused, unchanged", "[adoptio
     insert_original_rows(db);
     db.exec_script(
         "INSERT INTO \"Run\" (id, external_id, beamtime_id, modified, started, stopped, "
-        "experiment_type_id) VALUES (2, 7, 1, '2025-04-30 15:00:00', '2025-04-30 16:00:00', NULL, 1);");
+        "experiment_type_id) VALUES (2, 7, 1, '2025-04-30 15:00:00', '2025-04-30 16:00:00', NULL, "
+        "1);");
     const auto before = row_counts(db);
     const auto r = start(db);
     CHECK(r.status.code == 1);

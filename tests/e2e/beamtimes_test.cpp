@@ -39,7 +39,8 @@ TEST_CASE("create a beamtime and read it back (T1)", "[beamtimes]") {
 
   // The row holds naive UTC with microseconds, as the original writes it.
   auto s = shared_server().db.connect();
-  const auto start = query_text(*s, "SELECT start FROM \"Beamtime\" WHERE id = " + std::to_string(id));
+  const auto start =
+      query_text(*s, "SELECT start FROM \"Beamtime\" WHERE id = " + std::to_string(id));
   CHECK(start.starts_with("1970-01-01 00:00:00.001"));
 }
 
@@ -47,7 +48,8 @@ TEST_CASE("timestamps use AMARCORD_TZ for the local values (T2)", "[beamtimes]")
   ServerOnFreshDb berlin({}, {{"AMARCORD_TZ", "Europe/Berlin"}});
   auto client = berlin.client();
   // Summer: 15:00 local is 13:00 UTC.
-  auto summer = client.post("/api/beamtimes", beamtime_body("s", 1746025200000, 1746025200000 + 3600000));
+  auto summer =
+      client.post("/api/beamtimes", beamtime_body("s", 1746025200000, 1746025200000 + 3600000));
   REQUIRE(summer.status == 200);
   CHECK(summer.json().at("start").as_int64() == 1746018000000);
   CHECK(summer.json().at("start_local").as_int64() == 1746025200000);
@@ -75,7 +77,8 @@ TEST_CASE("the list is ordered by start, newest first, with chemical names (T3)"
   ServerOnFreshDb fresh;
   auto client = fresh.client();
   REQUIRE(client.get("/api/beamtimes").body == "{\"beamtimes\":[]}");
-  const auto first = client.post("/api/beamtimes", beamtime_body("early", 1, 2)).json().at("id").as_int64();
+  const auto first =
+      client.post("/api/beamtimes", beamtime_body("early", 1, 2)).json().at("id").as_int64();
   const auto second =
       client.post("/api/beamtimes", beamtime_body("late", 5000, 6000)).json().at("id").as_int64();
   const auto third =
@@ -212,7 +215,8 @@ TEST_CASE("text is stored exactly, limits are enforced the same on every engine"
   auto client = shared_server().client();
   // 255 characters, several of them 4-byte UTF-8, fit a VARCHAR(255) everywhere.
   std::string title;
-  for (int i = 0; i < 85; ++i) title += "a\xC3\xA9\xF0\x9F\xA7\xAA";  // "aé🧪"
+  for (int i = 0; i < 85; ++i)
+    title += "a\xC3\xA9\xF0\x9F\xA7\xAA";  // "aé🧪"
   auto body = beamtime_body("unicode \"quoted\" \\ back\nslash\ttab");
   body["title"] = title;
   body["comment"] = std::string(100000, 'c');  // TEXT: longer than MySQL's 64 KiB TEXT
@@ -254,17 +258,18 @@ TEST_CASE("bodies that are not a JSON object are 422", "[beamtimes]") {
   REQUIRE(invalid.status == 422);
   CHECK(invalid.json().at("detail").at(0).at("type") == "json_invalid");
 
-  auto form = client.request("POST", "/api/beamtimes",
-                             json::serialize(beamtime_body("form")),
+  auto form = client.request("POST", "/api/beamtimes", json::serialize(beamtime_body("form")),
                              {{"Content-Type", "application/x-www-form-urlencoded"}});
   CHECK(form.status == 422);
 
-  auto list = client.request("POST", "/api/beamtimes", "[1,2]", {{"Content-Type", "application/json"}});
+  auto list =
+      client.request("POST", "/api/beamtimes", "[1,2]", {{"Content-Type", "application/json"}});
   REQUIRE(list.status == 422);
   CHECK(list.json().at("detail").at(0).at("type") == "model_attributes_type");
 
-  auto deep = client.request("POST", "/api/beamtimes", std::string(100000, '[') + std::string(100000, ']'),
-                             {{"Content-Type", "application/json"}});
+  auto deep =
+      client.request("POST", "/api/beamtimes", std::string(100000, '[') + std::string(100000, ']'),
+                     {{"Content-Type", "application/json"}});
   CHECK(deep.status == 422);
 
   auto bad_utf8 = client.request("POST", "/api/beamtimes", "{\"title\": \"\xff\xfe\"}",

@@ -67,14 +67,15 @@ TEST_CASE("many clients at once all get answers", "[concurrency]") {
       HttpClient c(port);
       int ok = 0;
       for (int i = 0; i < 25; ++i) {
-        const auto r = (i % 5 == 0)
-                           ? c.post("/api/beamtimes", beamtime_body("c" + std::to_string(t) + "-" +
-                                                                    std::to_string(i)))
-                           : c.get("/api/beamtimes");
+        const auto r =
+            (i % 5 == 0) ? c.post("/api/beamtimes",
+                                  beamtime_body("c" + std::to_string(t) + "-" + std::to_string(i)))
+                         : c.get("/api/beamtimes");
         ok += r.status == 200 ? 1 : 0;
       }
       return ok;
     }));
   }
-  for (auto& f : clients) CHECK(f.get() == 25);
+  for (auto& f : clients)
+    CHECK(f.get() == 25);
 }

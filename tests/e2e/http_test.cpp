@@ -52,9 +52,9 @@ TEST_CASE("CORS answers like the original's middleware", "[http]") {
   CHECK(pre.header("access-control-allow-headers") == "content-type");
   CHECK(pre.header("access-control-allow-methods").find("PATCH") != std::string::npos);
 
-  auto denied = client.request("OPTIONS", "/api/beamtimes", "",
-                               {{"Origin", "http://evil.example"},
-                                {"Access-Control-Request-Method", "POST"}});
+  auto denied = client.request(
+      "OPTIONS", "/api/beamtimes", "",
+      {{"Origin", "http://evil.example"}, {"Access-Control-Request-Method", "POST"}});
   CHECK(denied.status == 400);
   CHECK(denied.header("access-control-allow-origin").empty());
 
@@ -90,9 +90,10 @@ TEST_CASE("malformed and oversize requests get a JSON 4xx, the server stays up",
   auto client = small.client();
   const std::string big(2048, ' ');
 
-  auto declared = client.raw("POST /api/beamtimes HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                             "application/json\r\nContent-Length: 5000\r\n\r\n" +
-                             big);
+  auto declared = client.raw(
+      "POST /api/beamtimes HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/json\r\nContent-Length: 5000\r\n\r\n" +
+      big);
   CHECK(declared.status == 413);
   CHECK(declared.json().at("detail").is_string());
 
@@ -100,7 +101,8 @@ TEST_CASE("malformed and oversize requests get a JSON 4xx, the server stays up",
   std::string chunked =
       "POST /api/beamtimes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
       "Transfer-Encoding: chunked\r\n\r\n";
-  for (int i = 0; i < 4; ++i) chunked += "200\r\n" + std::string(512, ' ') + "\r\n";
+  for (int i = 0; i < 4; ++i)
+    chunked += "200\r\n" + std::string(512, ' ') + "\r\n";
   chunked += "0\r\n\r\n";
   auto streamed = client.raw(chunked);
   CHECK(streamed.status == 413);
@@ -109,8 +111,8 @@ TEST_CASE("malformed and oversize requests get a JSON 4xx, the server stays up",
   CHECK(garbage.status == 400);
   CHECK(garbage.json().at("detail").is_string());
 
-  std::string huge_header = "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " +
-                            std::string(64 * 1024, 'a') + "\r\n\r\n";
+  std::string huge_header =
+      "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n";
   auto big_header = client.raw(huge_header);
   CHECK(big_header.status == 431);
 
@@ -127,9 +129,10 @@ TEST_CASE("malformed and oversize requests get a JSON 4xx, the server stays up",
   // Expect: 100-continue is honoured (curl sends it for larger bodies).
   RawConnection c(small.server->port());
   const std::string body = json::serialize(beamtime_body("expect"));
-  c.send("POST /api/beamtimes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-         "Expect: 100-continue\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n");
+  c.send(
+      "POST /api/beamtimes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Expect: 100-continue\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
   auto cont = c.read_response(std::chrono::seconds(5));
   CHECK(cont.status == 100);
   c.send(body);

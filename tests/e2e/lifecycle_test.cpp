@@ -20,9 +20,10 @@ TEST_CASE("SIGTERM lets in-flight requests finish, closes idle connections, exit
   // A request whose body is still on its way when the signal arrives.
   const std::string body = json::serialize(beamtime_body("in flight"));
   RawConnection busy(s.server->port());
-  busy.send("POST /api/beamtimes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            "Content-Length: " +
-            std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 10));
+  busy.send(
+      "POST /api/beamtimes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 10));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   s.server->signal(SIGTERM);
 
@@ -107,8 +108,9 @@ TEST_CASE("settings precedence: flags over environment over config file", "[life
   }
   // The environment's listen address beats the file's; the flag's data dir
   // beats the file's.
-  auto s = ServerProcess::start({"--config", conf.string(), "--data-dir", (dir / "from-flag").string()},
-                                {{"AMARCORD_LISTEN", "127.0.0.1:0"}});
+  auto s =
+      ServerProcess::start({"--config", conf.string(), "--data-dir", (dir / "from-flag").string()},
+                           {{"AMARCORD_LISTEN", "127.0.0.1:0"}});
   CHECK(HttpClient(s->port()).get("/api/health").status == 200);
   CHECK(std::filesystem::exists(dir / "from-flag" / "amarcord.db"));
   CHECK_FALSE(std::filesystem::exists(dir / "from-file"));
@@ -119,8 +121,8 @@ TEST_CASE("settings precedence: flags over environment over config file", "[life
 TEST_CASE("a busy port is reported and the process exits 1", "[lifecycle][cli]") {
   auto& shared = shared_server();
   const auto dir = make_temp_dir("busy");
-  const auto r = run_server_command(
-      {"--data-dir", dir.string(), "--listen", "127.0.0.1:" + std::to_string(shared.server->port())});
+  const auto r = run_server_command({"--data-dir", dir.string(), "--listen",
+                                     "127.0.0.1:" + std::to_string(shared.server->port())});
   CHECK(r.status.code == 1);
   CHECK(r.output.find("cannot listen") != std::string::npos);
   std::filesystem::remove_all(dir);
@@ -130,12 +132,13 @@ TEST_CASE("migrate command and --no-migrate", "[lifecycle]") {
   TestDatabase db(engine_under_test());
   const auto data = make_temp_dir("mig");
   // Without migrations the server refuses to start on an empty database.
-  const auto refused = run_server_command(
-      {"--db-url", db.url(), "--data-dir", data.string(), "--no-migrate", "--listen", "127.0.0.1:0"});
+  const auto refused = run_server_command({"--db-url", db.url(), "--data-dir", data.string(),
+                                           "--no-migrate", "--listen", "127.0.0.1:0"});
   CHECK(refused.status.code == 1);
   CHECK(refused.output.find("amarcord-server migrate") != std::string::npos);
 
-  const auto migrated = run_server_command({"migrate", "--db-url", db.url(), "--data-dir", data.string()});
+  const auto migrated =
+      run_server_command({"migrate", "--db-url", db.url(), "--data-dir", data.string()});
   CHECK(migrated.status.code == 0);
   {
     auto s = db.connect();
@@ -143,11 +146,12 @@ TEST_CASE("migrate command and --no-migrate", "[lifecycle]") {
     CHECK(query_int(*s, "SELECT COUNT(*) FROM amarcord_schema_version") ==
           query_int(*s, "SELECT MAX(version) FROM amarcord_schema_version"));
   }
-  auto server = ServerProcess::start({"--db-url", db.url(), "--data-dir", data.string(), "--no-migrate"});
+  auto server =
+      ServerProcess::start({"--db-url", db.url(), "--data-dir", data.string(), "--no-migrate"});
   CHECK(HttpClient(server->port()).post("/api/beamtimes", beamtime_body("m")).status == 200);
   server->stop(SIGTERM);
   // Migrating again is a no-op.
-  CHECK(run_server_command({"migrate", "--db-url", db.url(), "--data-dir", data.string()}).status.code ==
-        0);
+  CHECK(run_server_command({"migrate", "--db-url", db.url(), "--data-dir", data.string()})
+            .status.code == 0);
   std::filesystem::remove_all(data);
 }

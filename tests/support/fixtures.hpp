@@ -1,8 +1,8 @@
 // Shared pieces of the end-to-end tests.
 #pragma once
 
-#include <boost/json.hpp>
 #include <soci/soci.h>
+#include <boost/json.hpp>
 
 #include <memory>
 #include <string>

@@ -32,7 +32,9 @@ HttpResult to_result(http::response<http::string_body>& res) {
 
 }  // namespace
 
-boost::json::value HttpResult::json() const { return boost::json::parse(body); }
+boost::json::value HttpResult::json() const {
+  return boost::json::parse(body);
+}
 
 std::string HttpResult::header(const std::string& name) const {
   std::string lower = name;
@@ -69,7 +71,8 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   if (req.method() == http::verb::unknown) req.method_string(method);
   req.set(http::field::host, impl_->host + ":" + std::to_string(port_));
-  for (const auto& [k, v] : headers) req.set(k, v);
+  for (const auto& [k, v] : headers)
+    req.set(k, v);
   if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {
     req.body() = body;
     req.prepare_payload();
@@ -97,7 +100,8 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
 }
 
 HttpResult HttpClient::post(const std::string& target, const boost::json::value& body) {
-  return request("POST", target, boost::json::serialize(body), {{"Content-Type", "application/json"}});
+  return request("POST", target, boost::json::serialize(body),
+                 {{"Content-Type", "application/json"}});
 }
 
 HttpResult HttpClient::patch(const std::string& target, const boost::json::value& body) {

@@ -34,15 +34,18 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
     const auto name = kv.substr(0, kv.find('='));
     if (!env.count(name)) envs.push_back(kv);
   }
-  for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+  for (const auto& [k, v] : env)
+    envs.push_back(k + "=" + v);
   std::vector<char*> argv;
   std::string bin = server_binary().string();
   argv.push_back(bin.data());
   std::vector<std::string> args_copy = args;
-  for (auto& a : args_copy) argv.push_back(a.data());
+  for (auto& a : args_copy)
+    argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<char*> envp;
-  for (auto& e : envs) envp.push_back(e.data());
+  for (auto& e : envs)
+    envp.push_back(e.data());
   envp.push_back(nullptr);
 
   const pid_t pid = ::fork();
@@ -104,7 +107,8 @@ std::unique_ptr<ServerProcess> ServerProcess::start(std::vector<std::string> arg
   p->dir_ = make_temp_dir("server");
   const auto port_file = p->dir_ / "port";
   bool has_listen = false;
-  for (const auto& a : args) has_listen = has_listen || a.starts_with("--listen");
+  for (const auto& a : args)
+    has_listen = has_listen || a.starts_with("--listen");
   if (!has_listen) {
     args.push_back("--listen");
     args.push_back("127.0.0.1:0");
@@ -140,9 +144,13 @@ ServerProcess::~ServerProcess() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-std::string ServerProcess::log() const { return read_file(dir_ / "server.log"); }
+std::string ServerProcess::log() const {
+  return read_file(dir_ / "server.log");
+}
 
-void ServerProcess::signal(int sig) const { ::kill(pid_, sig); }
+void ServerProcess::signal(int sig) const {
+  ::kill(pid_, sig);
+}
 
 std::optional<ExitStatus> ServerProcess::wait_exit(std::chrono::milliseconds timeout) {
   auto st = wait_pid(pid_, timeout);

@@ -20,8 +20,8 @@ std::filesystem::path server_binary();
 std::filesystem::path make_temp_dir(const std::string& tag);
 
 struct ExitStatus {
-  int code = -1;    // exit code when exited normally
-  int signal = 0;   // signal number when killed
+  int code = -1;   // exit code when exited normally
+  int signal = 0;  // signal number when killed
 };
 
 class ServerProcess {
@@ -29,9 +29,9 @@ class ServerProcess {
   // Starts `amarcord-server <args> --listen 127.0.0.1:0 --port-file ...` and
   // waits until it listens. Throws std::runtime_error (with the log) if it
   // exits or does not listen within `timeout`.
-  static std::unique_ptr<ServerProcess> start(std::vector<std::string> args,
-                                              std::map<std::string, std::string> env = {},
-                                              std::chrono::seconds timeout = std::chrono::seconds(60));
+  static std::unique_ptr<ServerProcess> start(
+      std::vector<std::string> args, std::map<std::string, std::string> env = {},
+      std::chrono::seconds timeout = std::chrono::seconds(60));
   ~ServerProcess();
 
   std::uint16_t port() const { return port_; }

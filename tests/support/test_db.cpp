@@ -25,7 +25,8 @@ std::string required_env(const char* name, const char* why) {
 
 db::DbUrl admin_url(db::Backend engine) {
   if (engine == db::Backend::postgresql) {
-    return db::parse_db_url(required_env("AMARCORD_TEST_PG_URL", "the PostgreSQL tests need a server"));
+    return db::parse_db_url(
+        required_env("AMARCORD_TEST_PG_URL", "the PostgreSQL tests need a server"));
   }
   return db::parse_db_url(required_env("AMARCORD_TEST_MYSQL_URL", "the MySQL tests need a server"));
 }
@@ -56,7 +57,9 @@ db::Backend engine_under_test() {
 }
 
 const char* engine_name(db::Backend b) {
-  return b == db::Backend::sqlite ? "sqlite" : b == db::Backend::postgresql ? "postgresql" : "mysql";
+  return b == db::Backend::sqlite       ? "sqlite"
+         : b == db::Backend::postgresql ? "postgresql"
+                                        : "mysql";
 }
 
 TestDatabase::TestDatabase(db::Backend engine) : engine_(engine) {
@@ -93,14 +96,16 @@ TestDatabase::~TestDatabase() {
 
 std::unique_ptr<soci::session> TestDatabase::connect() const {
   const auto url = db::parse_db_url(url_);
-  auto s = std::make_unique<soci::session>(db::backend_name(url.backend), url.soci_connect_string());
+  auto s =
+      std::make_unique<soci::session>(db::backend_name(url.backend), url.soci_connect_string());
   db::configure_session(*s, url.backend);
   return s;
 }
 
 void TestDatabase::exec_script(const std::string& sql) const {
   auto s = connect();
-  for (const auto& st : db::split_statements(sql)) *s << st.sql;
+  for (const auto& st : db::split_statements(sql))
+    *s << st.sql;
 }
 
 long long query_int(soci::session& s, const std::string& sql) {
