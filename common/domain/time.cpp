@@ -1,10 +1,13 @@
 #include "domain/time.hpp"
 
+#include <atomic>
+#include <climits>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -21,6 +24,9 @@ using std::chrono::sys_days;
 // MySQL DATETIME starts at year 1000; one range for every engine keeps data portable.
 constexpr std::chrono::year kMinYear{1000};
 constexpr std::chrono::year kMaxYear{9999};
+
+// Bumped by TimeZone::load so that per-thread offset caches start afresh.
+std::atomic<std::uint64_t> g_zone_generation{0};
 
 Instant min_instant() {
   return sys_days{kMinYear / 1 / 1};
@@ -74,14 +80,41 @@ TimeZone TimeZone::load(const std::string& name) {
   // worker thread exists.
   ::setenv("TZ", name.c_str(), 1);
   ::tzset();
+  g_zone_generation.fetch_add(1, std::memory_order_release);
   return TimeZone(name);
 }
 
-std::int64_t TimeZone::offset_seconds_at(Instant t) const {
-  const std::time_t secs = floor<seconds>(t).time_since_epoch().count();
+namespace {
+std::int64_t system_offset(std::time_t secs) {
   std::tm tm{};
   if (::localtime_r(&secs, &tm) == nullptr) return 0;
   return tm.tm_gmtoff;
+}
+}  // namespace
+
+std::int64_t TimeZone::offset_seconds_at(Instant t) const {
+  // glibc's localtime_r serialises all threads on one lock, and a list of
+  // runs converts hundreds of timestamps. Offsets change at most once an
+  // hour, so an hour whose start and end share an offset has it throughout;
+  // each thread remembers such hours.
+  constexpr std::int64_t kHour = 3600;
+  constexpr std::int64_t kMixed = INT64_MIN;
+  thread_local std::unordered_map<std::int64_t, std::int64_t> hours;
+  thread_local std::uint64_t generation = 0;
+  if (const auto g = g_zone_generation.load(std::memory_order_acquire); g != generation) {
+    hours.clear();
+    generation = g;
+  }
+  const std::int64_t secs = floor<seconds>(t).time_since_epoch().count();
+  const std::int64_t hour = secs >= 0 ? secs / kHour : (secs - kHour + 1) / kHour;
+  auto it = hours.find(hour);
+  if (it == hours.end()) {
+    if (hours.size() > 8192) hours.clear();
+    const std::int64_t first = system_offset(static_cast<std::time_t>(hour * kHour));
+    const std::int64_t last = system_offset(static_cast<std::time_t>(hour * kHour + kHour - 1));
+    it = hours.emplace(hour, first == last ? first : kMixed).first;
+  }
+  return it->second != kMixed ? it->second : system_offset(static_cast<std::time_t>(secs));
 }
 
 Instant now() {
