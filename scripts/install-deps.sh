@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config clang-format
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libsoci-dev libfmt-dev catch2 libturbojpeg0-dev libcurl4-openssl-dev zlib1g-dev
-  libsqlite3-dev libpq-dev libmariadb-dev tzdata ca-certificates curl
+  libsqlite3-dev libpq-dev libmariadb-dev libudunits2-dev libmagic-dev tzdata ca-certificates curl
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql mariadb-server mariadb-client wrk)

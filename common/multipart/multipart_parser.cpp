@@ -1,0 +1,1 @@
+#include "multipart/multipart_parser.hpp"
