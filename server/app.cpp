@@ -111,6 +111,7 @@ void apply_log_level(const config::Settings& s) {
 void register_routes(http::Router& router, AppContext& app) {
   add_health_routes(router, app);
   add_beamtime_routes(router, app);
+  add_attributi_routes(router, app);
   add_web_routes(router, app);
 }
 

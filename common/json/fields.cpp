@@ -288,6 +288,60 @@ Optional<std::string> ObjectReader::optional_string(std::string_view key, std::s
   });
 }
 
+namespace {
+std::optional<std::string> literal(ObjectReader& r, const boost::json::value& v, std::string_view key,
+                                   const std::vector<std::string>& allowed) {
+  if (v.is_string()) {
+    for (const auto& a : allowed) {
+      if (v.get_string() == a) return a;
+    }
+  }
+  std::string expected;
+  for (std::size_t i = 0; i < allowed.size(); ++i) {
+    expected += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + ("'" + allowed[i] + "'");
+  }
+  boost::json::object ctx;
+  ctx["expected"] = expected;
+  r.errors().add("literal_error", r.loc_of(key), "Input should be " + expected, v, std::move(ctx));
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> ObjectReader::required_literal(std::string_view key,
+                                                          const std::vector<std::string>& allowed) {
+  const auto* v = required_value(key);
+  return v ? literal(*this, *v, key, allowed) : std::nullopt;
+}
+
+Optional<std::string> ObjectReader::optional_literal(std::string_view key,
+                                                     const std::vector<std::string>& allowed) {
+  Optional<std::string> out;
+  const auto* v = find(key);
+  if (v == nullptr || v->is_null()) return out;
+  out.value = literal(*this, *v, key, allowed);
+  out.valid = out.value.has_value();
+  return out;
+}
+
+std::optional<std::vector<std::int64_t>> ObjectReader::required_int_list(std::string_view key) {
+  const auto* v = required_value(key);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_array()) {
+    errors_.add("list_type", loc_of(key), "Input should be a valid list", *v);
+    return std::nullopt;
+  }
+  std::vector<std::int64_t> out;
+  bool ok = true;
+  const auto& items = v->get_array();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto n = coerce_int(items[i], append_loc(loc_of(key), static_cast<std::int64_t>(i)), errors_);
+    if (n) out.push_back(*n);
+    else ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
 boost::json::value parse_request_body(std::string_view body, std::string_view content_type) {
   FieldErrors errors;
   if (body.empty()) {

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace amarcord::json {
 
@@ -80,6 +81,14 @@ class ObjectReader {
   Optional<double> optional_float(std::string_view key);
   Optional<bool> optional_bool(std::string_view key);
   Optional<std::string> optional_string(std::string_view key, std::size_t max_chars = 0);
+  // A string that must be one of `allowed` (pydantic Literal / Enum):
+  // anything else is a "literal_error".
+  std::optional<std::string> required_literal(std::string_view key,
+                                              const std::vector<std::string>& allowed);
+  Optional<std::string> optional_literal(std::string_view key,
+                                         const std::vector<std::string>& allowed);
+  // A required list of integers (e.g. file_ids).
+  std::optional<std::vector<std::int64_t>> required_int_list(std::string_view key);
 
   Loc loc_of(std::string_view key) const;
   FieldErrors& errors() { return errors_; }

@@ -9,18 +9,48 @@
 namespace amarcord::json {
 namespace {
 
-bool needs_escape(unsigned char c) {
-  return c < 0x20 || c == '"' || c == '\\';
+bool needs_escape(unsigned char c, bool ascii_only) {
+  return c < 0x20 || c == '"' || c == '\\' || (ascii_only && c >= 0x80);
 }
 
-void append_string(std::string& out, std::string_view s) {
+// Decodes one UTF-8 sequence starting at s[i] (input is valid UTF-8: it came
+// through the JSON parser or the database) and advances i past it.
+std::uint32_t decode_utf8(std::string_view s, std::size_t& i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+  std::uint32_t cp = extra == 3 ? c & 0x07 : extra == 2 ? c & 0x0F : extra == 1 ? c & 0x1F : c;
+  ++i;
+  while (extra-- > 0 && i < s.size()) cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
+  return cp;
+}
+
+void append_u_escape(std::string& out, std::uint32_t unit) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(unit >> shift) & 0xF]);
+}
+
+void append_string(std::string& out, std::string_view s, bool ascii_only) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   std::size_t run = 0;  // start of the pending run of characters copied as they are
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (!needs_escape(c)) continue;
+    if (!needs_escape(c, ascii_only)) continue;
     out.append(s.data() + run, i - run);
+    if (c >= 0x80) {
+      std::size_t j = i;
+      const std::uint32_t cp = decode_utf8(s, j);
+      if (cp >= 0x10000) {
+        append_u_escape(out, 0xD800 + ((cp - 0x10000) >> 10));
+        append_u_escape(out, 0xDC00 + ((cp - 0x10000) & 0x3FF));
+      } else {
+        append_u_escape(out, cp);
+      }
+      i = j - 1;
+      run = j;
+      continue;
+    }
     run = i + 1;
     switch (c) {
       case '"':
@@ -115,7 +145,15 @@ std::string python_float(double d) {
   return s;
 }
 
-void serialize_to(std::string& out, const boost::json::value& v) {
+namespace {
+
+struct Style {
+  const char* item_sep;
+  const char* key_sep;
+  bool ascii_only;
+};
+
+void write_value(std::string& out, const boost::json::value& v, const Style& style) {
   switch (v.kind()) {
     case boost::json::kind::null:
       out += "null";
@@ -133,15 +171,15 @@ void serialize_to(std::string& out, const boost::json::value& v) {
       append_python_float(out, v.get_double());
       break;
     case boost::json::kind::string:
-      append_string(out, v.get_string());
+      append_string(out, v.get_string(), style.ascii_only);
       break;
     case boost::json::kind::array: {
       out.push_back('[');
       bool first = true;
       for (const auto& item : v.get_array()) {
-        if (!first) out.push_back(',');
+        if (!first) out += style.item_sep;
         first = false;
-        serialize_to(out, item);
+        write_value(out, item, style);
       }
       out.push_back(']');
       break;
@@ -150,16 +188,28 @@ void serialize_to(std::string& out, const boost::json::value& v) {
       out.push_back('{');
       bool first = true;
       for (const auto& member : v.get_object()) {
-        if (!first) out.push_back(',');
+        if (!first) out += style.item_sep;
         first = false;
-        append_string(out, member.key());
-        out.push_back(':');
-        serialize_to(out, member.value());
+        append_string(out, member.key(), style.ascii_only);
+        out += style.key_sep;
+        write_value(out, member.value(), style);
       }
       out.push_back('}');
       break;
     }
   }
+}
+
+}  // namespace
+
+void serialize_to(std::string& out, const boost::json::value& v) {
+  write_value(out, v, Style{",", ":", false});
+}
+
+std::string serialize_python_dumps(const boost::json::value& v) {
+  std::string out;
+  write_value(out, v, Style{", ", ": ", true});
+  return out;
 }
 
 std::string serialize(const boost::json::value& v) {

@@ -12,6 +12,11 @@ namespace amarcord::json {
 std::string serialize(const boost::json::value& v);
 void serialize_to(std::string& out, const boost::json::value& v);
 
+// The form Python's json.dumps() writes by default, which the original
+// stores in JSON columns: separators ", " and ": ", non-ASCII escaped as
+// \uXXXX (surrogate pairs beyond the BMP).
+std::string serialize_python_dumps(const boost::json::value& v);
+
 // Python repr() of a finite double. Throws std::domain_error for NaN/inf,
 // which JSON cannot carry.
 void append_python_float(std::string& out, double d);
