@@ -112,6 +112,12 @@ void register_routes(http::Router& router, AppContext& app) {
   add_health_routes(router, app);
   add_beamtime_routes(router, app);
   add_attributi_routes(router, app);
+  add_chemical_routes(router, app);
+  add_experiment_type_routes(router, app);
+  add_data_set_routes(router, app);
+  add_user_config_routes(router, app);
+  add_unit_routes(router, app);
+  add_schedule_routes(router, app);
   add_web_routes(router, app);
 }
 
