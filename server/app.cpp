@@ -118,6 +118,7 @@ void register_routes(http::Router& router, AppContext& app) {
   add_user_config_routes(router, app);
   add_unit_routes(router, app);
   add_schedule_routes(router, app);
+  add_file_routes(router, app);
   add_web_routes(router, app);
 }
 
@@ -137,7 +138,8 @@ int run_serve(const config::Settings& settings) {
     const domain::TimeZone zone = load_zone(settings);
     db::Database database(prepare_database_url(settings), settings.db_pool_size,
                           settings.db_acquire_timeout);
-    AppContext app{database, zone, settings};
+    storage::BlobStore store(settings.data_dir);
+    AppContext app{database, zone, settings, store};
     bring_schema_up_to_date(app.db, settings.migrate);
 
     http::Router router;

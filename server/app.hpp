@@ -5,6 +5,7 @@
 #include "db/database.hpp"
 #include "domain/time.hpp"
 #include "http/router.hpp"
+#include "storage/blob_store.hpp"
 
 namespace amarcord::server {
 
@@ -13,6 +14,7 @@ struct AppContext {
   db::Database& db;
   domain::TimeZone tz;
   const config::Settings& settings;
+  storage::BlobStore& store;
 };
 
 void register_routes(http::Router& router, AppContext& app);

@@ -19,14 +19,19 @@ std::string bound_text(const std::optional<double>& v) {
 
 std::string join(const std::vector<std::string>& items, const char* sep) {
   std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
+  for (const auto& s : items)
+    out += (out.empty() ? "" : sep) + s;
   return out;
 }
 
 }  // namespace
 
-const char* wire_name(AssociatedTable t) { return t == AssociatedTable::run ? "run" : "chemical"; }
-const char* db_name(AssociatedTable t) { return t == AssociatedTable::run ? "RUN" : "CHEMICAL"; }
+const char* wire_name(AssociatedTable t) {
+  return t == AssociatedTable::run ? "run" : "chemical";
+}
+const char* db_name(AssociatedTable t) {
+  return t == AssociatedTable::run ? "RUN" : "CHEMICAL";
+}
 
 std::optional<AssociatedTable> associated_table_from_db(std::string_view s) {
   if (s == "RUN" || s == "run") return AssociatedTable::run;
@@ -58,39 +63,40 @@ std::string NumberRange::to_string() const {
 }
 
 const char* kind_name(const AttributoType& t) {
-  return std::visit(overloaded{[](const IntegerType&) { return "int"; },
-                               [](const ChemicalIdType&) { return "chemical"; },
-                               [](const DateTimeType&) { return "datetime"; },
-                               [](const NumberType&) { return "decimal"; },
-                               [](const StringType&) { return "string"; },
-                               [](const ChoiceType&) { return "string"; },
-                               [](const BooleanType&) { return "bool"; },
-                               [](const ListType&) { return "list"; }},
-                    t);
+  return std::visit(
+      overloaded{[](const IntegerType&) { return "int"; },
+                 [](const ChemicalIdType&) { return "chemical"; },
+                 [](const DateTimeType&) { return "datetime"; },
+                 [](const NumberType&) { return "decimal"; },
+                 [](const StringType&) { return "string"; },
+                 [](const ChoiceType&) { return "string"; },
+                 [](const BooleanType&) { return "bool"; }, [](const ListType&) { return "list"; }},
+      t);
 }
 
 std::string human_readable(const AttributoType& t) {
   return std::visit(
-      overloaded{[](const IntegerType&) -> std::string { return "integer"; },
-                 [](const ChemicalIdType&) -> std::string { return "chemical ID"; },
-                 [](const DateTimeType&) -> std::string { return "date-time"; },
-                 [](const StringType&) -> std::string { return "string"; },
-                 [](const BooleanType&) -> std::string { return "yes/no"; },
-                 [](const ChoiceType& c) -> std::string { return "one of " + join(c.values, ", "); },
-                 [](const ListType& l) -> std::string {
-                   return std::string("list of ") + wire_name(l.item_type);
-                 },
-                 [](const NumberType& n) -> std::string {
-                   std::string tol;
-                   if (n.tolerance) {
-                     tol = fmt::format(" ({}tolerance {})", n.tolerance_is_absolute ? "absolute " : "",
-                                       json::python_float(*n.tolerance));
-                   }
-                   if (n.suffix && n.range) return *n.suffix + " ∈ " + n.range->to_string() + tol;
-                   if (n.suffix) return *n.suffix;
-                   if (n.range) return "number ∈ " + n.range->to_string() + tol;
-                   return "number";
-                 }},
+      overloaded{
+          [](const IntegerType&) -> std::string { return "integer"; },
+          [](const ChemicalIdType&) -> std::string { return "chemical ID"; },
+          [](const DateTimeType&) -> std::string { return "date-time"; },
+          [](const StringType&) -> std::string { return "string"; },
+          [](const BooleanType&) -> std::string { return "yes/no"; },
+          [](const ChoiceType& c) -> std::string { return "one of " + join(c.values, ", "); },
+          [](const ListType& l) -> std::string {
+            return std::string("list of ") + wire_name(l.item_type);
+          },
+          [](const NumberType& n) -> std::string {
+            std::string tol;
+            if (n.tolerance) {
+              tol = fmt::format(" ({}tolerance {})", n.tolerance_is_absolute ? "absolute " : "",
+                                json::python_float(*n.tolerance));
+            }
+            if (n.suffix && n.range) return *n.suffix + " ∈ " + n.range->to_string() + tol;
+            if (n.suffix) return *n.suffix;
+            if (n.range) return "number ∈ " + n.range->to_string() + tol;
+            return "number";
+          }},
       t);
 }
 

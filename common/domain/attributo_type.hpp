@@ -13,8 +13,8 @@
 namespace amarcord::domain {
 
 enum class AssociatedTable { run, chemical };
-const char* wire_name(AssociatedTable t);  // "run", "chemical"
-const char* db_name(AssociatedTable t);    // "RUN", "CHEMICAL"
+const char* wire_name(AssociatedTable t);                                     // "run", "chemical"
+const char* db_name(AssociatedTable t);                                       // "RUN", "CHEMICAL"
 std::optional<AssociatedTable> associated_table_from_db(std::string_view s);  // also lower case
 
 // A numeric range; absent bounds keep the "inclusive" flag the original
@@ -67,8 +67,8 @@ struct ListType {
   bool operator==(const ListType&) const = default;
 };
 
-using AttributoType = std::variant<IntegerType, ChemicalIdType, DateTimeType, NumberType, StringType,
-                                   ChoiceType, BooleanType, ListType>;
+using AttributoType = std::variant<IntegerType, ChemicalIdType, DateTimeType, NumberType,
+                                   StringType, ChoiceType, BooleanType, ListType>;
 
 // Short names used in validation messages: "int", "chemical", "datetime",
 // "decimal", "string", "bool", "list".

@@ -18,11 +18,15 @@ struct overloaded : Ts... {
   using Ts::operator()...;
 };
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return std::string(s);
 }
 
@@ -32,7 +36,9 @@ std::string lower(std::string s) {
 }
 
 // "True"/"False", as Python's str(bool).
-const char* py_bool(bool b) { return b ? "True" : "False"; }
+const char* py_bool(bool b) {
+  return b ? "True" : "False";
+}
 
 std::string utc_seconds_text(Instant t) {
   const auto day = std::chrono::floor<std::chrono::days>(t);
@@ -89,9 +95,13 @@ std::optional<bool> parse_bool_word(std::string_view text) {
   return std::nullopt;
 }
 
-[[noreturn]] void fail(const std::string& msg) { throw ValueError(msg); }
+[[noreturn]] void fail(const std::string& msg) {
+  throw ValueError(msg);
+}
 
-std::string type_text(const AttributoType& t) { return kind_name(t); }
+std::string type_text(const AttributoType& t) {
+  return kind_name(t);
+}
 
 void check_range(const NumberType& n, double v) {
   if (n.range && !n.range->contains(v)) {
@@ -221,7 +231,8 @@ AttributoValue scalar_to_list(const boost::json::value& item, ListItemType item_
                      wire_name(to.item_type)));
   }
   if (to.min_items && *to.min_items > 1) {
-    fail(fmt::format("cannot convert a single value to a list of at least {} items", *to.min_items));
+    fail(
+        fmt::format("cannot convert a single value to a list of at least {} items", *to.min_items));
   }
   return from_list(boost::json::array{item});
 }
@@ -232,7 +243,8 @@ AttributoValue number_to_number(double v, const NumberType& from, const NumberTy
   if (!flags.ignore_units && from.standard_unit && to.standard_unit && from.suffix && to.suffix) {
     const auto converted = units::convert(v, *from.suffix, *to.suffix);
     if (!converted) {
-      fail(fmt::format("cannot convert {} {} to {}", json::python_float(v), *from.suffix, *to.suffix));
+      fail(fmt::format("cannot convert {} {} to {}", json::python_float(v), *from.suffix,
+                       *to.suffix));
     }
     result = *converted;
   }
@@ -264,22 +276,30 @@ std::string value_to_text(const AttributoValue& v) {
 AttributoValue validate_value(const AttributoType& type, AttributoValue v) {
   std::visit(
       overloaded{
-          [&](const IntegerType&) { only(v, type, true, false, false, false, false, false, false); },
+          [&](const IntegerType&) {
+            only(v, type, true, false, false, false, false, false, false);
+          },
           [&](const ChemicalIdType&) {
             only(v, type, false, false, false, false, false, true, false);
           },
-          [&](const DateTimeType&) { only(v, type, false, false, false, false, true, false, false); },
+          [&](const DateTimeType&) {
+            only(v, type, false, false, false, false, true, false, false);
+          },
           [&](const StringType&) { only(v, type, false, false, true, false, false, false, false); },
           [&](const ChoiceType& c) {
             only(v, type, false, false, true, false, false, false, false);
-            if (v.string && std::find(c.values.begin(), c.values.end(), *v.string) == c.values.end()) {
+            if (v.string &&
+                std::find(c.values.begin(), c.values.end(), *v.string) == c.values.end()) {
               std::string choices;
-              for (const auto& s : c.values) choices += (choices.empty() ? "" : ", ") + s;
+              for (const auto& s : c.values)
+                choices += (choices.empty() ? "" : ", ") + s;
               fail(fmt::format("has string value {} which is not in the available choices: {}",
                                quoted(*v.string), choices));
             }
           },
-          [&](const BooleanType&) { only(v, type, false, false, false, true, false, false, false); },
+          [&](const BooleanType&) {
+            only(v, type, false, false, false, true, false, false, false);
+          },
           [&](const NumberType& n) {
             only(v, type, true, true, false, false, false, false, false);
             if (v.integer && v.number) fail("has both an int and a float value");
@@ -317,7 +337,7 @@ bool values_match(const std::map<std::int64_t, AttributoType>& types, const Valu
       if (!dn && !rn) continue;
       if (!dn || !rn) return false;
       const double t = number->tolerance.value_or(0.0);
-      const bool ok = t == 0.0                       ? close(*rn, *dn, 1e-9, 0.0)
+      const bool ok = t == 0.0                        ? close(*rn, *dn, 1e-9, 0.0)
                       : number->tolerance_is_absolute ? close(*rn, *dn, 1e-9, t)
                                                       : close(*rn, *dn, t, 0.0);
       if (!ok) return false;
@@ -364,77 +384,79 @@ AttributoValue convert_value(const AttributoValue& v, const AttributoType& from,
             const auto d = as_number(v);
             if (!d) no_converter(from, to, v);
             return std::visit(
-                overloaded{[&](const IntegerType&) {
-                             AttributoValue out;
-                             out.integer = static_cast<std::int64_t>(std::trunc(*d));
-                             return out;
-                           },
-                           [&](const NumberType& b) { return number_to_number(*d, a, b, flags); },
-                           [&](const StringType&) {
-                             AttributoValue out;
-                             out.string = json::python_float(*d);
-                             return out;
-                           },
-                           [&](const BooleanType&) {
-                             AttributoValue out;
-                             out.boolean = *d != 0.0;
-                             return out;
-                           },
-                           [&](const ListType& l) { return scalar_to_list(*d, ListItemType::number, l); },
-                           [&](const auto&) -> AttributoValue { no_converter(from, to, v); }},
+                overloaded{
+                    [&](const IntegerType&) {
+                      AttributoValue out;
+                      out.integer = static_cast<std::int64_t>(std::trunc(*d));
+                      return out;
+                    },
+                    [&](const NumberType& b) { return number_to_number(*d, a, b, flags); },
+                    [&](const StringType&) {
+                      AttributoValue out;
+                      out.string = json::python_float(*d);
+                      return out;
+                    },
+                    [&](const BooleanType&) {
+                      AttributoValue out;
+                      out.boolean = *d != 0.0;
+                      return out;
+                    },
+                    [&](const ListType& l) { return scalar_to_list(*d, ListItemType::number, l); },
+                    [&](const auto&) -> AttributoValue { no_converter(from, to, v); }},
                 to);
           },
           [&](const StringType&) -> AttributoValue {
             if (!v.string) no_converter(from, to, v);
             const std::string& s = *v.string;
             return std::visit(
-                overloaded{
-                    [&](const IntegerType&) {
-                      const auto i = parse_python_int(s);
-                      if (!i) fail(fmt::format("cannot convert {} to an integer", quoted(s)));
-                      AttributoValue out;
-                      out.integer = *i;
-                      return out;
-                    },
-                    [&](const NumberType& b) {
-                      const auto d = parse_float(s);
-                      if (!d) fail(fmt::format("cannot convert {} to a number", quoted(s)));
-                      return number_to_number(*d, NumberType{}, b, flags);
-                    },
-                    [&](const StringType&) { return v; },
-                    [&](const ChoiceType& c) {
-                      if (std::find(c.values.begin(), c.values.end(), s) == c.values.end()) {
-                        fail(fmt::format("{} is not one of the choices", quoted(s)));
-                      }
-                      return v;
-                    },
-                    [&](const BooleanType&) {
-                      const auto b = parse_bool_word(s);
-                      if (!b) fail(fmt::format("cannot convert {} to yes/no", quoted(s)));
-                      AttributoValue out;
-                      out.boolean = *b;
-                      return out;
-                    },
-                    [&](const DateTimeType&) {
-                      // YYYY-MM-DDTHH:MM:SSZ, a UTC instant.
-                      const std::string t = trim(s);
-                      std::optional<Instant> when;
-                      if (t.size() == 20 && t[10] == 'T' && t[19] == 'Z') {
-                        when = parse_db_datetime(std::string_view(t).substr(0, 19));
-                      }
-                      if (!when || !instant_in_range(*when)) {
-                        fail(fmt::format("cannot convert {} to a date-time (expected "
-                                         "YYYY-MM-DDTHH:MM:SSZ)",
-                                         quoted(s)));
-                      }
-                      AttributoValue out;
-                      out.datetime = *when;
-                      return out;
-                    },
-                    [&](const ListType& l) {
-                      return scalar_to_list(boost::json::string(s), ListItemType::string, l);
-                    },
-                    [&](const auto&) -> AttributoValue { no_converter(from, to, v); }},
+                overloaded{[&](const IntegerType&) {
+                             const auto i = parse_python_int(s);
+                             if (!i)
+                               fail(fmt::format("cannot convert {} to an integer", quoted(s)));
+                             AttributoValue out;
+                             out.integer = *i;
+                             return out;
+                           },
+                           [&](const NumberType& b) {
+                             const auto d = parse_float(s);
+                             if (!d) fail(fmt::format("cannot convert {} to a number", quoted(s)));
+                             return number_to_number(*d, NumberType{}, b, flags);
+                           },
+                           [&](const StringType&) { return v; },
+                           [&](const ChoiceType& c) {
+                             if (std::find(c.values.begin(), c.values.end(), s) == c.values.end()) {
+                               fail(fmt::format("{} is not one of the choices", quoted(s)));
+                             }
+                             return v;
+                           },
+                           [&](const BooleanType&) {
+                             const auto b = parse_bool_word(s);
+                             if (!b) fail(fmt::format("cannot convert {} to yes/no", quoted(s)));
+                             AttributoValue out;
+                             out.boolean = *b;
+                             return out;
+                           },
+                           [&](const DateTimeType&) {
+                             // YYYY-MM-DDTHH:MM:SSZ, a UTC instant.
+                             const std::string t = trim(s);
+                             std::optional<Instant> when;
+                             if (t.size() == 20 && t[10] == 'T' && t[19] == 'Z') {
+                               when = parse_db_datetime(std::string_view(t).substr(0, 19));
+                             }
+                             if (!when || !instant_in_range(*when)) {
+                               fail(
+                                   fmt::format("cannot convert {} to a date-time (expected "
+                                               "YYYY-MM-DDTHH:MM:SSZ)",
+                                               quoted(s)));
+                             }
+                             AttributoValue out;
+                             out.datetime = *when;
+                             return out;
+                           },
+                           [&](const ListType& l) {
+                             return scalar_to_list(boost::json::string(s), ListItemType::string, l);
+                           },
+                           [&](const auto&) -> AttributoValue { no_converter(from, to, v); }},
                 to);
           },
           [&](const ChoiceType&) -> AttributoValue {
@@ -442,10 +464,10 @@ AttributoValue convert_value(const AttributoValue& v, const AttributoType& from,
             return std::visit(
                 overloaded{[&](const StringType&) { return v; },
                            [&](const ChoiceType& c) {
-                             if (!v.string->empty() &&
-                                 std::find(c.values.begin(), c.values.end(), *v.string) ==
-                                     c.values.end()) {
-                               fail(fmt::format("{} is not one of the new choices", quoted(*v.string)));
+                             if (!v.string->empty() && std::find(c.values.begin(), c.values.end(),
+                                                                 *v.string) == c.values.end()) {
+                               fail(fmt::format("{} is not one of the new choices",
+                                                quoted(*v.string)));
                              }
                              return v;
                            },
@@ -455,39 +477,42 @@ AttributoValue convert_value(const AttributoValue& v, const AttributoType& from,
           [&](const BooleanType&) -> AttributoValue {
             if (!v.boolean) no_converter(from, to, v);
             const bool b = *v.boolean;
-            return std::visit(overloaded{[&](const IntegerType&) {
-                                           AttributoValue out;
-                                           out.integer = b ? 1 : 0;
-                                           return out;
-                                         },
-                                         [&](const NumberType& n) {
-                                           check_range(n, b ? 1.0 : 0.0);
-                                           AttributoValue out;
-                                           out.number = b ? 1.0 : 0.0;
-                                           return out;
-                                         },
-                                         [&](const StringType&) {
-                                           AttributoValue out;
-                                           out.string = py_bool(b);
-                                           return out;
-                                         },
-                                         [&](const BooleanType&) { return v; },
-                                         [&](const auto&) -> AttributoValue { no_converter(from, to, v); }},
-                              to);
+            return std::visit(
+                overloaded{[&](const IntegerType&) {
+                             AttributoValue out;
+                             out.integer = b ? 1 : 0;
+                             return out;
+                           },
+                           [&](const NumberType& n) {
+                             check_range(n, b ? 1.0 : 0.0);
+                             AttributoValue out;
+                             out.number = b ? 1.0 : 0.0;
+                             return out;
+                           },
+                           [&](const StringType&) {
+                             AttributoValue out;
+                             out.string = py_bool(b);
+                             return out;
+                           },
+                           [&](const BooleanType&) { return v; },
+                           [&](const auto&) -> AttributoValue { no_converter(from, to, v); }},
+                to);
           },
           [&](const DateTimeType&) -> AttributoValue {
             if (!v.datetime) no_converter(from, to, v);
-            return std::visit(overloaded{[&](const StringType&) {
-                                           AttributoValue out;
-                                           out.string = utc_seconds_text(*v.datetime);
-                                           return out;
-                                         },
-                                         [&](const DateTimeType&) { return v; },
-                                         [&](const auto&) -> AttributoValue { no_converter(from, to, v); }},
-                              to);
+            return std::visit(
+                overloaded{[&](const StringType&) {
+                             AttributoValue out;
+                             out.string = utc_seconds_text(*v.datetime);
+                             return out;
+                           },
+                           [&](const DateTimeType&) { return v; },
+                           [&](const auto&) -> AttributoValue { no_converter(from, to, v); }},
+                to);
           },
           [&](const ChemicalIdType&) -> AttributoValue {
-            if (!v.chemical || !std::holds_alternative<ChemicalIdType>(to)) no_converter(from, to, v);
+            if (!v.chemical || !std::holds_alternative<ChemicalIdType>(to))
+              no_converter(from, to, v);
             return v;
           },
           [&](const ListType&) -> AttributoValue {
@@ -496,10 +521,12 @@ AttributoValue convert_value(const AttributoValue& v, const AttributoType& from,
             const auto& items = *v.list;
             const auto n = static_cast<std::int64_t>(items.size());
             if (l->max_items && n > *l->max_items) {
-              fail(fmt::format("list has {} items, more than the new maximum {}", n, *l->max_items));
+              fail(
+                  fmt::format("list has {} items, more than the new maximum {}", n, *l->max_items));
             }
             if (l->min_items && n < *l->min_items) {
-              fail(fmt::format("list has {} items, fewer than the new minimum {}", n, *l->min_items));
+              fail(fmt::format("list has {} items, fewer than the new minimum {}", n,
+                               *l->min_items));
             }
             boost::json::array out;
             for (std::size_t i = 0; i < items.size(); ++i) {
@@ -513,10 +540,12 @@ AttributoValue convert_value(const AttributoValue& v, const AttributoType& from,
                     out.emplace_back(item.to_number<double>());
                   } else if (item.is_string()) {
                     const auto d = parse_float(item.get_string());
-                    if (!d) fail(fmt::format("list item {} ({}) is not a number", i, element_text(item)));
+                    if (!d)
+                      fail(fmt::format("list item {} ({}) is not a number", i, element_text(item)));
                     out.emplace_back(*d);
                   } else {
-                    fail(fmt::format("list item {} ({}) cannot become a number", i, element_text(item)));
+                    fail(fmt::format("list item {} ({}) cannot become a number", i,
+                                     element_text(item)));
                   }
                   break;
                 case ListItemType::boolean:
@@ -524,10 +553,12 @@ AttributoValue convert_value(const AttributoValue& v, const AttributoType& from,
                     out.emplace_back(item.get_bool());
                   } else if (item.is_string()) {
                     const auto b = parse_bool_word(item.get_string());
-                    if (!b) fail(fmt::format("list item {} ({}) is not yes/no", i, element_text(item)));
+                    if (!b)
+                      fail(fmt::format("list item {} ({}) is not yes/no", i, element_text(item)));
                     out.emplace_back(*b);
                   } else {
-                    fail(fmt::format("list item {} ({}) cannot become yes/no", i, element_text(item)));
+                    fail(fmt::format("list item {} ({}) cannot become yes/no", i,
+                                     element_text(item)));
                   }
                   break;
               }

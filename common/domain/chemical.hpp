@@ -15,8 +15,12 @@
 namespace amarcord::domain {
 
 enum class ChemicalType { crystal, solution };
-inline const char* wire_name(ChemicalType t) { return t == ChemicalType::crystal ? "crystal" : "solution"; }
-inline const char* db_name(ChemicalType t) { return t == ChemicalType::crystal ? "CRYSTAL" : "SOLUTION"; }
+inline const char* wire_name(ChemicalType t) {
+  return t == ChemicalType::crystal ? "crystal" : "solution";
+}
+inline const char* db_name(ChemicalType t) {
+  return t == ChemicalType::crystal ? "CRYSTAL" : "SOLUTION";
+}
 inline std::optional<ChemicalType> chemical_type_from(std::string_view s) {
   if (s == "CRYSTAL" || s == "crystal") return ChemicalType::crystal;
   if (s == "SOLUTION" || s == "solution") return ChemicalType::solution;

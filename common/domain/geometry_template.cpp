@@ -13,8 +13,10 @@ void for_each_tag(const std::string& s, F f) {
     const std::size_t close = s.find("}}", pos + 2);
     if (close == std::string::npos) return;
     std::size_t a = pos + 2, b = close;
-    while (a < b && s[a] == ' ') ++a;
-    while (b > a && s[b - 1] == ' ') --b;
+    while (a < b && s[a] == ' ')
+      ++a;
+    while (b > a && s[b - 1] == ' ')
+      --b;
     f(pos, close + 2, s.substr(a, b - a));
     pos = close + 2;
   }

@@ -96,7 +96,8 @@ std::optional<AttributoType> read_array_schema(ObjectReader& r) {
     r.errors().add("value_error", r.loc_of("minItems"),
                    "Value error, minItems and maxItems must be 0 or more, and minItems at most "
                    "maxItems",
-                   r.find("minItems") ? *r.find("minItems") : boost::json::value(nullptr), std::move(ctx));
+                   r.find("minItems") ? *r.find("minItems") : boost::json::value(nullptr),
+                   std::move(ctx));
     return std::nullopt;
   }
   return AttributoType{l};
@@ -152,7 +153,8 @@ boost::json::object schema_object(const AttributoType& t, bool omit_defaults) {
           [&](const ChoiceType& c) {
             o["type"] = "string";
             boost::json::array values;
-            for (const auto& s : c.values) values.emplace_back(s);
+            for (const auto& s : c.values)
+              values.emplace_back(s);
             put("enum", std::move(values), false);
           },
           [&](const BooleanType&) { o["type"] = "boolean"; },
@@ -204,8 +206,8 @@ std::optional<AttributoType> read_schema_object(const boost::json::value& v, con
     if (tag == nullptr) {
       boost::json::object ctx;
       ctx["discriminator"] = "'type'";
-      errors.add("union_tag_not_found", loc,
-                 "Unable to extract tag using discriminator 'type'", v, std::move(ctx));
+      errors.add("union_tag_not_found", loc, "Unable to extract tag using discriminator 'type'", v,
+                 std::move(ctx));
       return std::nullopt;
     }
     static const char* kTags[] = {"integer", "number", "string", "boolean", "array"};
@@ -216,7 +218,8 @@ std::optional<AttributoType> read_schema_object(const boost::json::value& v, con
     }
     boost::json::object ctx;
     ctx["discriminator"] = "'type'";
-    ctx["tag"] = tag->is_string() ? boost::json::value(tag->get_string()) : boost::json::value(amarcord::json::serialize(*tag));
+    ctx["tag"] = tag->is_string() ? boost::json::value(tag->get_string())
+                                  : boost::json::value(amarcord::json::serialize(*tag));
     ctx["expected_tags"] = "'integer', 'number', 'string', 'boolean', 'array'";
     errors.add("union_tag_invalid", loc,
                "Input tag does not match any of the expected tags: 'integer', 'number', 'string', "
@@ -237,10 +240,11 @@ std::optional<AttributoType> read_schema_object(const boost::json::value& v, con
 
 std::optional<AttributoType> read_type_keys(ObjectReader& r) {
   // Every key is validated; the first non-null in this order wins.
-  static const std::pair<const char*, const char*> kKeys[] = {
-      {"attributo_type_number", "number"},   {"attributo_type_boolean", "boolean"},
-      {"attributo_type_integer", "integer"}, {"attributo_type_array", "array"},
-      {"attributo_type_string", "string"}};
+  static const std::pair<const char*, const char*> kKeys[] = {{"attributo_type_number", "number"},
+                                                              {"attributo_type_boolean", "boolean"},
+                                                              {"attributo_type_integer", "integer"},
+                                                              {"attributo_type_array", "array"},
+                                                              {"attributo_type_string", "string"}};
   std::optional<AttributoType> chosen;
   bool any = false;
   for (const auto& [key, tag] : kKeys) {
@@ -252,8 +256,9 @@ std::optional<AttributoType> read_type_keys(ObjectReader& r) {
   }
   if (!any && r.is_object()) {
     boost::json::object ctx;
-    ctx["error"] = "one of attributo_type_integer, attributo_type_number, attributo_type_string, "
-                   "attributo_type_array, attributo_type_boolean is required";
+    ctx["error"] =
+        "one of attributo_type_integer, attributo_type_number, attributo_type_string, "
+        "attributo_type_array, attributo_type_boolean is required";
     r.errors().add("value_error", Loc{"body"},
                    "Value error, the attributo needs a type: one of attributo_type_integer, "
                    "attributo_type_number, attributo_type_string, attributo_type_array, "
@@ -275,7 +280,9 @@ const char* type_wire_key(const AttributoType& t) {
                     t);
 }
 
-boost::json::object type_to_wire(const AttributoType& t) { return schema_object(t, true); }
+boost::json::object type_to_wire(const AttributoType& t) {
+  return schema_object(t, true);
+}
 
 std::string type_to_stored(const AttributoType& t) {
   return serialize_python_dumps(schema_object(t, false));
@@ -297,9 +304,11 @@ AttributoType type_from_stored(std::string_view text) {
   if (type == "number") {
     NumberType n;
     const auto min = stored_double(o, "minimum"), max = stored_double(o, "maximum");
-    const auto xmin = stored_double(o, "exclusiveMinimum"), xmax = stored_double(o, "exclusiveMaximum");
+    const auto xmin = stored_double(o, "exclusiveMinimum"),
+               xmax = stored_double(o, "exclusiveMaximum");
     if (min || max || xmin || xmax) {
-      n.range = NumberRange{min ? min : xmin, !xmin.has_value(), max ? max : xmax, !xmax.has_value()};
+      n.range =
+          NumberRange{min ? min : xmin, !xmin.has_value(), max ? max : xmax, !xmax.has_value()};
     }
     n.suffix = stored_string(o, "suffix");
     n.standard_unit = stored_string(o, "format") == "standard-unit";
@@ -329,9 +338,9 @@ AttributoType type_from_stored(std::string_view text) {
       if (items != nullptr && items->is_object()) item = stored_string(items->get_object(), "type");
     }
     const std::string it = item.value_or("string");
-    l.item_type = it == "number"                    ? ListItemType::number
+    l.item_type = it == "number"                      ? ListItemType::number
                   : (it == "bool" || it == "boolean") ? ListItemType::boolean
-                                                    : ListItemType::string;
+                                                      : ListItemType::string;
     l.min_items = stored_int(o, "minItems");
     l.max_items = stored_int(o, "maxItems");
     return l;
@@ -357,8 +366,8 @@ boost::json::object attributo_name_to_json(const Attributo& a) {
   return o;
 }
 
-std::optional<WireValue> read_value(const boost::json::value& v, const Loc& loc, FieldErrors& errors,
-                                    const TimeZone& tz, bool for_chemical) {
+std::optional<WireValue> read_value(const boost::json::value& v, const Loc& loc,
+                                    FieldErrors& errors, const TimeZone& tz, bool for_chemical) {
   ObjectReader r(v, loc, errors);
   if (!r.is_object()) return std::nullopt;
   const auto id = r.required_int("attributo_id");
@@ -388,16 +397,22 @@ std::optional<WireValue> read_value(const boost::json::value& v, const Loc& loc,
       const std::string_view k(key);
       if (k.ends_with("str")) {
         auto s = coerce_string(src[i], item_loc, errors);
-        if (s) items.emplace_back(*s);
-        else lists_ok = false;
+        if (s)
+          items.emplace_back(*s);
+        else
+          lists_ok = false;
       } else if (k.ends_with("float")) {
         auto d = coerce_float(src[i], item_loc, errors);
-        if (d) items.emplace_back(*d);
-        else lists_ok = false;
+        if (d)
+          items.emplace_back(*d);
+        else
+          lists_ok = false;
       } else {
         auto b = coerce_bool(src[i], item_loc, errors);
-        if (b) items.emplace_back(*b);
-        else lists_ok = false;
+        if (b)
+          items.emplace_back(*b);
+        else
+          lists_ok = false;
       }
     }
     if (!list && !items.empty()) list = std::move(items);
@@ -444,10 +459,12 @@ std::optional<std::vector<WireValue>> read_value_list(ObjectReader& r, std::stri
   bool ok = true;
   const auto& items = v->get_array();
   for (std::size_t i = 0; i < items.size(); ++i) {
-    auto w = read_value(items[i], append_loc(r.loc_of(key), static_cast<std::int64_t>(i)), r.errors(),
-                        tz, for_chemical);
-    if (w) out.push_back(std::move(*w));
-    else ok = false;
+    auto w = read_value(items[i], append_loc(r.loc_of(key), static_cast<std::int64_t>(i)),
+                        r.errors(), tz, for_chemical);
+    if (w)
+      out.push_back(std::move(*w));
+    else
+      ok = false;
   }
   if (!ok) return std::nullopt;
   return out;
@@ -487,7 +504,8 @@ boost::json::object value_to_json(std::int64_t attributo_id, const AttributoValu
 
 boost::json::array values_to_json(const ValueMap& values, const TimeZone& tz) {
   boost::json::array out;
-  for (const auto& [id, v] : values) out.push_back(value_to_json(id, v, tz));
+  for (const auto& [id, v] : values)
+    out.push_back(value_to_json(id, v, tz));
   return out;
 }
 

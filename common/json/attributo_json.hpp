@@ -51,11 +51,13 @@ struct WireValue {
   std::int64_t attributo_id = 0;
   domain::AttributoValue value;
 };
-std::optional<WireValue> read_value(const boost::json::value& v, const Loc& loc, FieldErrors& errors,
-                                    const domain::TimeZone& tz, bool for_chemical);
+std::optional<WireValue> read_value(const boost::json::value& v, const Loc& loc,
+                                    FieldErrors& errors, const domain::TimeZone& tz,
+                                    bool for_chemical);
 // A list of JsonAttributoValue under `key` (required).
 std::optional<std::vector<WireValue>> read_value_list(ObjectReader& r, std::string_view key,
-                                                      const domain::TimeZone& tz, bool for_chemical);
+                                                      const domain::TimeZone& tz,
+                                                      bool for_chemical);
 
 // Output form: attributo_id plus the non-null value fields.
 boost::json::object value_to_json(std::int64_t attributo_id, const domain::AttributoValue& v,

@@ -11,12 +11,16 @@ boost::json::object file_to_json(const domain::FileMeta& f, bool omit_defaults) 
   o["id"] = f.id;
   o["description"] = f.description.value_or("");
   o["type_"] = f.type;
-  if (f.original_path) o["original_path"] = *f.original_path;
-  else if (!omit_defaults) o["original_path"] = nullptr;
+  if (f.original_path)
+    o["original_path"] = *f.original_path;
+  else if (!omit_defaults)
+    o["original_path"] = nullptr;
   o["file_name"] = f.file_name;
   o["size_in_bytes"] = f.size_in_bytes;
-  if (f.size_in_bytes_compressed) o["size_in_bytes_compressed"] = *f.size_in_bytes_compressed;
-  else if (!omit_defaults) o["size_in_bytes_compressed"] = nullptr;
+  if (f.size_in_bytes_compressed)
+    o["size_in_bytes_compressed"] = *f.size_in_bytes_compressed;
+  else if (!omit_defaults)
+    o["size_in_bytes_compressed"] = nullptr;
   return o;
 }
 
@@ -29,10 +33,12 @@ boost::json::object chemical_to_json(const domain::Chemical& c, const domain::Ti
   o["responsible_person"] = c.responsible_person;
   o["chemical_type"] = domain::wire_name(c.type);
   domain::ValueMap values = c.values;
-  for (auto& [_, v] : values) v.chemical.reset();  // chemicals have no chemical values
+  for (auto& [_, v] : values)
+    v.chemical.reset();  // chemicals have no chemical values
   o["attributi"] = values_to_json(values, tz);
   boost::json::array files;
-  for (const auto& f : c.files) files.push_back(file_to_json(f, omit_defaults));
+  for (const auto& f : c.files)
+    files.push_back(file_to_json(f, omit_defaults));
   o["files"] = std::move(files);
   return o;
 }
@@ -43,7 +49,8 @@ boost::json::object experiment_type_to_json(const domain::ExperimentType& t) {
   o["name"] = t.name;
   boost::json::array members;
   for (const auto& m : t.attributi) {
-    members.push_back(boost::json::object{{"id", m.attributo_id}, {"role", domain::wire_name(m.role)}});
+    members.push_back(
+        boost::json::object{{"id", m.attributo_id}, {"role", domain::wire_name(m.role)}});
   }
   o["attributi"] = std::move(members);
   return o;
@@ -65,11 +72,13 @@ boost::json::object indexing_parameters_to_json(const domain::IndexingParameters
   if (p.cell_description) o["cell_description"] = *p.cell_description;
   o["is_online"] = p.is_online;
   o["command_line"] = p.command_line;
-  o["geometry_id"] = p.geometry_id ? boost::json::value(*p.geometry_id) : boost::json::value(nullptr);
+  o["geometry_id"] =
+      p.geometry_id ? boost::json::value(*p.geometry_id) : boost::json::value(nullptr);
   return o;
 }
 
-boost::json::object geometry_meta_to_json(const domain::GeometryMeta& g, const domain::TimeZone& tz) {
+boost::json::object geometry_meta_to_json(const domain::GeometryMeta& g,
+                                          const domain::TimeZone& tz) {
   boost::json::object o;
   o["id"] = g.id;
   o["name"] = g.name;

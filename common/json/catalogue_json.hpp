@@ -20,6 +20,7 @@ boost::json::object experiment_type_to_json(const domain::ExperimentType& t);
 boost::json::object data_set_to_json(const domain::DataSet& d, std::int64_t beamtime_id,
                                      const domain::TimeZone& tz);
 boost::json::object indexing_parameters_to_json(const domain::IndexingParameters& p);
-boost::json::object geometry_meta_to_json(const domain::GeometryMeta& g, const domain::TimeZone& tz);
+boost::json::object geometry_meta_to_json(const domain::GeometryMeta& g,
+                                          const domain::TimeZone& tz);
 
 }  // namespace amarcord::json

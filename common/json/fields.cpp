@@ -289,8 +289,8 @@ Optional<std::string> ObjectReader::optional_string(std::string_view key, std::s
 }
 
 namespace {
-std::optional<std::string> literal(ObjectReader& r, const boost::json::value& v, std::string_view key,
-                                   const std::vector<std::string>& allowed) {
+std::optional<std::string> literal(ObjectReader& r, const boost::json::value& v,
+                                   std::string_view key, const std::vector<std::string>& allowed) {
   if (v.is_string()) {
     for (const auto& a : allowed) {
       if (v.get_string() == a) return a;
@@ -335,8 +335,10 @@ std::optional<std::vector<std::int64_t>> ObjectReader::required_int_list(std::st
   const auto& items = v->get_array();
   for (std::size_t i = 0; i < items.size(); ++i) {
     auto n = coerce_int(items[i], append_loc(loc_of(key), static_cast<std::int64_t>(i)), errors_);
-    if (n) out.push_back(*n);
-    else ok = false;
+    if (n)
+      out.push_back(*n);
+    else
+      ok = false;
   }
   if (!ok) return std::nullopt;
   return out;

@@ -20,14 +20,16 @@ std::uint32_t decode_utf8(std::string_view s, std::size_t& i) {
   int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
   std::uint32_t cp = extra == 3 ? c & 0x07 : extra == 2 ? c & 0x0F : extra == 1 ? c & 0x1F : c;
   ++i;
-  while (extra-- > 0 && i < s.size()) cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
+  while (extra-- > 0 && i < s.size())
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
   return cp;
 }
 
 void append_u_escape(std::string& out, std::uint32_t unit) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += "\\u";
-  for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(unit >> shift) & 0xF]);
+  for (int shift = 12; shift >= 0; shift -= 4)
+    out.push_back(kHex[(unit >> shift) & 0xF]);
 }
 
 void append_string(std::string& out, std::string_view s, bool ascii_only) {

@@ -30,7 +30,9 @@ struct Row {
     a.description = description;
     a.group = group;
     const auto t = domain::associated_table_from_db(table);
-    if (!t) throw std::runtime_error("Attributo " + std::to_string(id) + ": bad associated_table " + table);
+    if (!t)
+      throw std::runtime_error("Attributo " + std::to_string(id) + ": bad associated_table " +
+                               table);
     a.associated_table = *t;
     a.type = json::type_from_stored(schema);
     return a;
@@ -43,18 +45,22 @@ constexpr const char* kSelect =
 
 // Runs a SELECT with up to two bound parameters and collects the rows.
 std::vector<domain::Attributo> query(db::Conn& c, const std::string& where,
-                                     std::vector<long long> ints, std::vector<std::string> strings) {
+                                     std::vector<long long> ints,
+                                     std::vector<std::string> strings) {
   Row row;
   soci::statement st(c.sql);
   row.bind(st);
-  for (auto& i : ints) st.exchange(soci::use(i));
-  for (auto& s : strings) st.exchange(soci::use(s));
+  for (auto& i : ints)
+    st.exchange(soci::use(i));
+  for (auto& s : strings)
+    st.exchange(soci::use(s));
   st.alloc();
   st.prepare(std::string(kSelect) + where);
   st.define_and_bind();
   st.execute();
   std::vector<domain::Attributo> out;
-  while (st.fetch()) out.push_back(row.get());
+  while (st.fetch())
+    out.push_back(row.get());
   return out;
 }
 
@@ -90,8 +96,9 @@ std::int64_t insert_attributo(db::Conn& c, const domain::Attributo& a) {
   long long bt = a.beamtime_id;
   std::string table = domain::db_name(a.associated_table);
   std::string schema = json::type_to_stored(a.type);
-  c.sql << "INSERT INTO \"Attributo\" (beamtime_id, name, description, \"group\", associated_table, "
-           "json_schema) VALUES (:b, :n, :d, :g, :t, :s)",
+  c.sql
+      << "INSERT INTO \"Attributo\" (beamtime_id, name, description, \"group\", associated_table, "
+         "json_schema) VALUES (:b, :n, :d, :g, :t, :s)",
       soci::use(bt), soci::use(a.name), soci::use(a.description), soci::use(a.group),
       soci::use(table), soci::use(schema);
   return c.last_insert_id();
@@ -101,8 +108,9 @@ void update_attributo(db::Conn& c, const domain::Attributo& a) {
   long long id = a.id;
   std::string table = domain::db_name(a.associated_table);
   std::string schema = json::type_to_stored(a.type);
-  c.sql << "UPDATE \"Attributo\" SET name = :n, description = :d, \"group\" = :g, associated_table = "
-           ":t, json_schema = :s WHERE id = :id",
+  c.sql
+      << "UPDATE \"Attributo\" SET name = :n, description = :d, \"group\" = :g, associated_table = "
+         ":t, json_schema = :s WHERE id = :id",
       soci::use(a.name), soci::use(a.description), soci::use(a.group), soci::use(table),
       soci::use(schema), soci::use(id);
 }

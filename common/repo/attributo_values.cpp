@@ -70,9 +70,9 @@ struct ValueRow {
 
 std::string select_columns(const TableInfo& t, const char* alias) {
   std::string a(alias);
-  std::string s = a + "." + t.entity_column + ", " + a + ".attributo_id, " + a + ".integer_value, " +
-                  a + ".float_value, " + a + ".string_value, " + a + ".bool_value, " + a +
-                  ".datetime_value, " + a + ".list_value";
+  std::string s = a + "." + t.entity_column + ", " + a + ".attributo_id, " + a +
+                  ".integer_value, " + a + ".float_value, " + a + ".string_value, " + a +
+                  ".bool_value, " + a + ".datetime_value, " + a + ".list_value";
   if (t.has_chemical) s += ", " + a + ".chemical_value";
   return s;
 }
@@ -95,7 +95,8 @@ std::map<std::int64_t, domain::ValueMap> read_values(db::Conn& c, ValueTable tab
   st.define_and_bind();
   st.execute();
   std::map<std::int64_t, domain::ValueMap> out;
-  while (st.fetch()) out[row.entity][row.attributo] = row.get(t.has_chemical);
+  while (st.fetch())
+    out[row.entity][row.attributo] = row.get(t.has_chemical);
   return out;
 }
 
@@ -104,7 +105,8 @@ domain::ValueMap read_values_of(db::Conn& c, ValueTable table, std::int64_t enti
   return all.empty() ? domain::ValueMap{} : std::move(all.begin()->second);
 }
 
-void delete_value(db::Conn& c, ValueTable table, std::int64_t entity_id, std::int64_t attributo_id) {
+void delete_value(db::Conn& c, ValueTable table, std::int64_t entity_id,
+                  std::int64_t attributo_id) {
   const TableInfo t = info(table);
   long long e = entity_id, a = attributo_id;
   c.sql << std::string("DELETE FROM \"") + t.table + "\" WHERE " + t.entity_column +
@@ -165,7 +167,8 @@ std::vector<std::pair<std::int64_t, domain::AttributoValue>> values_of_attributo
   st.define_and_bind();
   st.execute();
   std::vector<std::pair<std::int64_t, domain::AttributoValue>> out;
-  while (st.fetch()) out.emplace_back(row.entity, row.get(t.has_chemical));
+  while (st.fetch())
+    out.emplace_back(row.entity, row.get(t.has_chemical));
   return out;
 }
 

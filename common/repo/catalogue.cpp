@@ -12,15 +12,17 @@
 namespace amarcord::repo {
 namespace {
 
-std::vector<domain::ExperimentType> query_types(db::Conn& c, const std::string& where, long long param) {
+std::vector<domain::ExperimentType> query_types(db::Conn& c, const std::string& where,
+                                                long long param) {
   long long id = 0, bt = 0;
   std::string name;
-  soci::statement st = (c.sql.prepare << "SELECT id, beamtime_id, name FROM \"ExperimentType\" " + where +
-                                             " ORDER BY id",
+  soci::statement st = (c.sql.prepare << "SELECT id, beamtime_id, name FROM \"ExperimentType\" " +
+                                             where + " ORDER BY id",
                         soci::into(id), soci::into(bt), soci::into(name), soci::use(param));
   st.execute();
   std::vector<domain::ExperimentType> out;
-  while (st.fetch()) out.push_back(domain::ExperimentType{id, bt, name, {}});
+  while (st.fetch())
+    out.push_back(domain::ExperimentType{id, bt, name, {}});
   if (out.empty()) return out;
   // Members, in database order (the table has no key; rowid/insertion order).
   long long type_id = 0, attributo_id = 0;
@@ -79,21 +81,24 @@ void delete_experiment_type(db::Conn& c, std::int64_t id) {
   c.sql << "DELETE FROM \"ExperimentType\" WHERE id = :id", soci::use(key);
 }
 
-std::map<std::int64_t, std::vector<std::int64_t>> run_external_ids_by_type(db::Conn& c,
-                                                                           std::int64_t beamtime_id) {
+std::map<std::int64_t, std::vector<std::int64_t>> run_external_ids_by_type(
+    db::Conn& c, std::int64_t beamtime_id) {
   long long bt = beamtime_id, type = 0, external = 0;
-  soci::statement st = (c.sql.prepare << "SELECT experiment_type_id, external_id FROM \"Run\" WHERE "
-                                         "beamtime_id = :b ORDER BY external_id",
-                        soci::into(type), soci::into(external), soci::use(bt));
+  soci::statement st =
+      (c.sql.prepare << "SELECT experiment_type_id, external_id FROM \"Run\" WHERE "
+                        "beamtime_id = :b ORDER BY external_id",
+       soci::into(type), soci::into(external), soci::use(bt));
   st.execute();
   std::map<std::int64_t, std::vector<std::int64_t>> out;
-  while (st.fetch()) out[type].push_back(external);
+  while (st.fetch())
+    out[type].push_back(external);
   return out;
 }
 
 std::int64_t count_runs_of_type(db::Conn& c, std::int64_t experiment_type_id) {
   long long key = experiment_type_id, n = 0;
-  c.sql << "SELECT COUNT(*) FROM \"Run\" WHERE experiment_type_id = :t", soci::use(key), soci::into(n);
+  c.sql << "SELECT COUNT(*) FROM \"Run\" WHERE experiment_type_id = :t", soci::use(key),
+      soci::into(n);
   return n;
 }
 
@@ -109,19 +114,21 @@ std::optional<domain::RunRef> find_run(db::Conn& c, std::int64_t id) {
 void set_run_experiment_type(db::Conn& c, std::int64_t run_id, std::int64_t experiment_type_id) {
   long long run = run_id, type = experiment_type_id;
   std::string now = db::to_db(domain::now());
-  c.sql << "UPDATE \"Run\" SET experiment_type_id = :t, modified = :m WHERE id = :r", soci::use(type),
-      soci::use(now), soci::use(run);
+  c.sql << "UPDATE \"Run\" SET experiment_type_id = :t, modified = :m WHERE id = :r",
+      soci::use(type), soci::use(now), soci::use(run);
 }
 
 std::vector<domain::DataSet> list_data_sets(db::Conn& c, std::int64_t beamtime_id) {
   long long bt = beamtime_id, id = 0, type = 0;
-  soci::statement st = (c.sql.prepare << "SELECT d.id, d.experiment_type_id FROM \"DataSet\" d JOIN "
-                                         "\"ExperimentType\" t ON t.id = d.experiment_type_id WHERE "
-                                         "t.beamtime_id = :b ORDER BY d.id",
-                        soci::into(id), soci::into(type), soci::use(bt));
+  soci::statement st =
+      (c.sql.prepare << "SELECT d.id, d.experiment_type_id FROM \"DataSet\" d JOIN "
+                        "\"ExperimentType\" t ON t.id = d.experiment_type_id WHERE "
+                        "t.beamtime_id = :b ORDER BY d.id",
+       soci::into(id), soci::into(type), soci::use(bt));
   st.execute();
   std::vector<domain::DataSet> out;
-  while (st.fetch()) out.push_back(domain::DataSet{id, type, {}});
+  while (st.fetch())
+    out.push_back(domain::DataSet{id, type, {}});
   auto values = read_values(c, ValueTable::data_set,
                             "e.experiment_type_id IN (SELECT id FROM \"ExperimentType\" WHERE "
                             "beamtime_id = :p)",
@@ -139,8 +146,10 @@ std::vector<domain::DataSet> data_sets_of_type(db::Conn& c, std::int64_t experim
                         soci::into(id), soci::use(key));
   st.execute();
   std::vector<domain::DataSet> out;
-  while (st.fetch()) out.push_back(domain::DataSet{id, experiment_type_id, {}});
-  auto values = read_values(c, ValueTable::data_set, "e.experiment_type_id = :p", experiment_type_id);
+  while (st.fetch())
+    out.push_back(domain::DataSet{id, experiment_type_id, {}});
+  auto values =
+      read_values(c, ValueTable::data_set, "e.experiment_type_id = :p", experiment_type_id);
   for (auto& d : out) {
     if (auto it = values.find(d.id); it != values.end()) d.values = std::move(it->second);
   }
@@ -162,9 +171,10 @@ domain::UserConfig current_user_config(db::Conn& c, std::int64_t beamtime_id) {
   long long bt = beamtime_id, type = 0, params = 0;
   std::string auto_pilot, crystfel;
   soci::indicator i_type = soci::i_null, i_params = soci::i_null;
-  c.sql << "SELECT auto_pilot, use_online_crystfel, current_experiment_type_id, "
-           "current_online_indexing_parameters_id FROM \"UserConfiguration\" WHERE beamtime_id = :b "
-           "ORDER BY id DESC LIMIT 1",
+  c.sql
+      << "SELECT auto_pilot, use_online_crystfel, current_experiment_type_id, "
+         "current_online_indexing_parameters_id FROM \"UserConfiguration\" WHERE beamtime_id = :b "
+         "ORDER BY id DESC LIMIT 1",
       soci::use(bt), soci::into(auto_pilot), soci::into(crystfel), soci::into(type, i_type),
       soci::into(params, i_params);
   domain::UserConfig config;
@@ -181,33 +191,37 @@ void append_user_config(db::Conn& c, std::int64_t beamtime_id, const domain::Use
   long long type = config.current_experiment_type_id.value_or(0);
   long long params = config.current_online_indexing_parameters_id.value_or(0);
   soci::indicator i_type = config.current_experiment_type_id ? soci::i_ok : soci::i_null;
-  soci::indicator i_params = config.current_online_indexing_parameters_id ? soci::i_ok : soci::i_null;
+  soci::indicator i_params =
+      config.current_online_indexing_parameters_id ? soci::i_ok : soci::i_null;
   int auto_pilot = config.auto_pilot ? 1 : 0, crystfel = config.use_online_crystfel ? 1 : 0;
   std::string now = db::to_db(domain::now());
-  c.sql << "INSERT INTO \"UserConfiguration\" (beamtime_id, created, auto_pilot, use_online_crystfel, "
+  c.sql << "INSERT INTO \"UserConfiguration\" (beamtime_id, created, auto_pilot, "
+           "use_online_crystfel, "
            "current_experiment_type_id, current_online_indexing_parameters_id) VALUES (:b, :c, :a, "
            ":o, :t, :p)",
-      soci::use(bt), soci::use(now), soci::use(auto_pilot), soci::use(crystfel), soci::use(type, i_type),
-      soci::use(params, i_params);
+      soci::use(bt), soci::use(now), soci::use(auto_pilot), soci::use(crystfel),
+      soci::use(type, i_type), soci::use(params, i_params);
 }
 
 std::vector<domain::ScheduleRow> list_schedule(db::Conn& c, std::int64_t beamtime_id) {
   long long bt = beamtime_id, id = 0;
   domain::ScheduleRow row;
-  soci::statement st = (c.sql.prepare << "SELECT id, users, date, shift, comment, td_support FROM "
-                                         "\"BeamtimeSchedule\" WHERE beamtime_id = :b ORDER BY id",
-                        soci::into(id), soci::into(row.users), soci::into(row.date),
-                        soci::into(row.shift), soci::into(row.comment), soci::into(row.td_support),
-                        soci::use(bt));
+  soci::statement st =
+      (c.sql.prepare << "SELECT id, users, date, shift, comment, td_support FROM "
+                        "\"BeamtimeSchedule\" WHERE beamtime_id = :b ORDER BY id",
+       soci::into(id), soci::into(row.users), soci::into(row.date), soci::into(row.shift),
+       soci::into(row.comment), soci::into(row.td_support), soci::use(bt));
   st.execute();
   std::vector<std::pair<long long, domain::ScheduleRow>> rows;
-  while (st.fetch()) rows.emplace_back(id, row);
+  while (st.fetch())
+    rows.emplace_back(id, row);
   long long schedule_id = 0, chemical = 0;
-  soci::statement links = (c.sql.prepare << "SELECT l.beamtime_schedule_id, l.chemical_id FROM "
-                                            "\"BeamtimeScheduleHasChemical\" l JOIN \"BeamtimeSchedule\" "
-                                            "s ON s.id = l.beamtime_schedule_id WHERE s.beamtime_id = :b "
-                                            "ORDER BY l.beamtime_schedule_id, l.chemical_id",
-                           soci::into(schedule_id), soci::into(chemical), soci::use(bt));
+  soci::statement links =
+      (c.sql.prepare << "SELECT l.beamtime_schedule_id, l.chemical_id FROM "
+                        "\"BeamtimeScheduleHasChemical\" l JOIN \"BeamtimeSchedule\" "
+                        "s ON s.id = l.beamtime_schedule_id WHERE s.beamtime_id = :b "
+                        "ORDER BY l.beamtime_schedule_id, l.chemical_id",
+       soci::into(schedule_id), soci::into(chemical), soci::use(bt));
   links.execute();
   while (links.fetch()) {
     for (auto& [rid, r] : rows) {
@@ -215,15 +229,18 @@ std::vector<domain::ScheduleRow> list_schedule(db::Conn& c, std::int64_t beamtim
     }
   }
   std::vector<domain::ScheduleRow> out;
-  for (auto& [_, r] : rows) out.push_back(std::move(r));
+  for (auto& [_, r] : rows)
+    out.push_back(std::move(r));
   return out;
 }
 
-void replace_schedule(db::Conn& c, std::int64_t beamtime_id, const std::vector<domain::ScheduleRow>& rows) {
+void replace_schedule(db::Conn& c, std::int64_t beamtime_id,
+                      const std::vector<domain::ScheduleRow>& rows) {
   long long bt = beamtime_id;
   c.sql << "DELETE FROM \"BeamtimeSchedule\" WHERE beamtime_id = :b", soci::use(bt);
   for (const auto& r : rows) {
-    c.sql << "INSERT INTO \"BeamtimeSchedule\" (beamtime_id, users, td_support, comment, shift, date) "
+    c.sql << "INSERT INTO \"BeamtimeSchedule\" (beamtime_id, users, td_support, comment, shift, "
+             "date) "
              "VALUES (:b, :u, :t, :c, :s, :d)",
         soci::use(bt), soci::use(r.users), soci::use(r.td_support), soci::use(r.comment),
         soci::use(r.shift), soci::use(r.date);
@@ -233,9 +250,11 @@ void replace_schedule(db::Conn& c, std::int64_t beamtime_id, const std::vector<d
       if (!seen.insert(chem).second) continue;
       long long key = chem;
       int exists = 0;
-      c.sql << "SELECT COUNT(*) FROM \"Chemical\" WHERE id = :c", soci::use(key), soci::into(exists);
+      c.sql << "SELECT COUNT(*) FROM \"Chemical\" WHERE id = :c", soci::use(key),
+          soci::into(exists);
       if (exists == 0) continue;  // unknown chemicals are dropped, as in the original
-      c.sql << "INSERT INTO \"BeamtimeScheduleHasChemical\" (beamtime_schedule_id, chemical_id) VALUES "
+      c.sql << "INSERT INTO \"BeamtimeScheduleHasChemical\" (beamtime_schedule_id, chemical_id) "
+               "VALUES "
                "(:s, :c)",
           soci::use(row_id), soci::use(key);
     }
@@ -277,12 +296,14 @@ std::int64_t insert_indexing_parameters(db::Conn& c, const domain::IndexingParam
 std::vector<domain::GeometryMeta> list_geometries(db::Conn& c, std::int64_t beamtime_id) {
   long long bt = beamtime_id, id = 0;
   std::string name, created;
-  soci::statement st = (c.sql.prepare << "SELECT id, name, created FROM \"Geometry\" WHERE beamtime_id "
-                                         "= :b ORDER BY id",
-                        soci::into(id), soci::into(name), soci::into(created), soci::use(bt));
+  soci::statement st =
+      (c.sql.prepare << "SELECT id, name, created FROM \"Geometry\" WHERE beamtime_id "
+                        "= :b ORDER BY id",
+       soci::into(id), soci::into(name), soci::into(created), soci::use(bt));
   st.execute();
   std::vector<domain::GeometryMeta> out;
-  while (st.fetch()) out.push_back({id, name, db::instant_from_db(created, "Geometry.created")});
+  while (st.fetch())
+    out.push_back({id, name, db::instant_from_db(created, "Geometry.created")});
   return out;
 }
 
@@ -296,13 +317,15 @@ bool geometry_exists(db::Conn& c, std::int64_t id) {
 std::vector<GeometryContent> geometries_using_attributo(db::Conn& c, std::int64_t attributo_id) {
   long long key = attributo_id, id = 0;
   std::string name, content;
-  soci::statement st = (c.sql.prepare << "SELECT DISTINCT g.id, g.name, g.content FROM \"Geometry\" g "
-                                         "JOIN \"GeometryReferencesAttributo\" r ON r.geometry_id = g.id "
-                                         "WHERE r.attributo_id = :a ORDER BY g.id",
-                        soci::into(id), soci::into(name), soci::into(content), soci::use(key));
+  soci::statement st =
+      (c.sql.prepare << "SELECT DISTINCT g.id, g.name, g.content FROM \"Geometry\" g "
+                        "JOIN \"GeometryReferencesAttributo\" r ON r.geometry_id = g.id "
+                        "WHERE r.attributo_id = :a ORDER BY g.id",
+       soci::into(id), soci::into(name), soci::into(content), soci::use(key));
   st.execute();
   std::vector<GeometryContent> out;
-  while (st.fetch()) out.push_back({id, name, content});
+  while (st.fetch())
+    out.push_back({id, name, content});
   return out;
 }
 

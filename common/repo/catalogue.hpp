@@ -20,8 +20,8 @@ std::optional<domain::ExperimentType> find_experiment_type(db::Conn& c, std::int
 std::int64_t insert_experiment_type(db::Conn& c, const domain::ExperimentType& t);
 void delete_experiment_type(db::Conn& c, std::int64_t id);
 // External ids of the runs of each experiment type of a beamtime.
-std::map<std::int64_t, std::vector<std::int64_t>> run_external_ids_by_type(db::Conn& c,
-                                                                           std::int64_t beamtime_id);
+std::map<std::int64_t, std::vector<std::int64_t>> run_external_ids_by_type(
+    db::Conn& c, std::int64_t beamtime_id);
 std::int64_t count_runs_of_type(db::Conn& c, std::int64_t experiment_type_id);
 
 // Runs
@@ -40,7 +40,8 @@ void append_user_config(db::Conn& c, std::int64_t beamtime_id, const domain::Use
 
 // Schedule
 std::vector<domain::ScheduleRow> list_schedule(db::Conn& c, std::int64_t beamtime_id);
-void replace_schedule(db::Conn& c, std::int64_t beamtime_id, const std::vector<domain::ScheduleRow>& rows);
+void replace_schedule(db::Conn& c, std::int64_t beamtime_id,
+                      const std::vector<domain::ScheduleRow>& rows);
 
 // Indexing parameters and geometries
 std::optional<domain::IndexingParameters> find_indexing_parameters(db::Conn& c, std::int64_t id);

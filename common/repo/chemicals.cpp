@@ -11,7 +11,8 @@
 namespace amarcord::repo {
 namespace {
 
-std::vector<domain::Chemical> query(db::Conn& c, const std::string& where, std::optional<long long> param) {
+std::vector<domain::Chemical> query(db::Conn& c, const std::string& where,
+                                    std::optional<long long> param) {
   long long id = 0, bt = 0, p = param.value_or(0);
   std::string name, person, modified, type;
   soci::statement st(c.sql);
@@ -23,9 +24,10 @@ std::vector<domain::Chemical> query(db::Conn& c, const std::string& where, std::
   st.exchange(soci::into(type));
   if (param) st.exchange(soci::use(p));
   st.alloc();
-  st.prepare("SELECT e.id, e.beamtime_id, e.name, e.responsible_person, e.modified, e.type FROM "
-             "\"Chemical\" e " +
-             where + " ORDER BY e.id");
+  st.prepare(
+      "SELECT e.id, e.beamtime_id, e.name, e.responsible_person, e.modified, e.type FROM "
+      "\"Chemical\" e " +
+      where + " ORDER BY e.id");
   st.define_and_bind();
   st.execute();
   std::vector<domain::Chemical> out;
@@ -86,7 +88,8 @@ bool chemical_exists(db::Conn& c, std::int64_t id) {
 
 std::vector<std::int64_t> chemical_ids(db::Conn& c, std::int64_t beamtime_id) {
   std::vector<std::int64_t> out;
-  for (const auto& chem : query(c, "WHERE e.beamtime_id = :p", beamtime_id)) out.push_back(chem.id);
+  for (const auto& chem : query(c, "WHERE e.beamtime_id = :p", beamtime_id))
+    out.push_back(chem.id);
   return out;
 }
 
@@ -94,8 +97,9 @@ std::int64_t insert_chemical(db::Conn& c, const domain::Chemical& chem) {
   long long bt = chem.beamtime_id;
   std::string modified = db::to_db(chem.modified);
   std::string type = domain::db_name(chem.type);
-  c.sql << "INSERT INTO \"Chemical\" (beamtime_id, name, responsible_person, modified, type) VALUES "
-           "(:b, :n, :r, :m, :t)",
+  c.sql
+      << "INSERT INTO \"Chemical\" (beamtime_id, name, responsible_person, modified, type) VALUES "
+         "(:b, :n, :r, :m, :t)",
       soci::use(bt), soci::use(chem.name), soci::use(chem.responsible_person), soci::use(modified),
       soci::use(type);
   return c.last_insert_id();
@@ -107,8 +111,8 @@ void update_chemical_row(db::Conn& c, const domain::Chemical& chem) {
   std::string type = domain::db_name(chem.type);
   c.sql << "UPDATE \"Chemical\" SET name = :n, responsible_person = :r, modified = :m, type = :t "
            "WHERE id = :id",
-      soci::use(chem.name), soci::use(chem.responsible_person), soci::use(modified), soci::use(type),
-      soci::use(id);
+      soci::use(chem.name), soci::use(chem.responsible_person), soci::use(modified),
+      soci::use(type), soci::use(id);
 }
 
 void delete_chemical(db::Conn& c, std::int64_t id) {

@@ -45,19 +45,22 @@ struct Row {
   }
 };
 
-std::vector<domain::FileMeta> query(db::Conn& c, const std::string& where, std::vector<long long> ints,
-                                    std::vector<std::string> strings) {
+std::vector<domain::FileMeta> query(db::Conn& c, const std::string& where,
+                                    std::vector<long long> ints, std::vector<std::string> strings) {
   Row row;
   soci::statement st(c.sql);
   row.bind(st);
-  for (auto& s : strings) st.exchange(soci::use(s));
-  for (auto& i : ints) st.exchange(soci::use(i));
+  for (auto& s : strings)
+    st.exchange(soci::use(s));
+  for (auto& i : ints)
+    st.exchange(soci::use(i));
   st.alloc();
   st.prepare(std::string("SELECT ") + kColumns + " FROM \"File\" f " + where);
   st.define_and_bind();
   st.execute();
   std::vector<domain::FileMeta> out;
-  while (st.fetch()) out.push_back(row.get());
+  while (st.fetch())
+    out.push_back(row.get());
   return out;
 }
 
@@ -78,7 +81,8 @@ std::optional<domain::FileMeta> find_file(db::Conn& c, std::int64_t id) {
 
 std::optional<domain::FileMeta> find_file_by_sha_and_name(db::Conn& c, const std::string& sha256,
                                                           const std::string& file_name) {
-  auto rows = query(c, "WHERE f.sha256 = :s AND f.file_name = :n ORDER BY f.id", {}, {sha256, file_name});
+  auto rows =
+      query(c, "WHERE f.sha256 = :s AND f.file_name = :n ORDER BY f.id", {}, {sha256, file_name});
   if (rows.empty()) return std::nullopt;
   return std::move(rows.front());
 }
@@ -90,11 +94,13 @@ std::int64_t insert_file(db::Conn& c, const domain::FileMeta& f) {
   soci::indicator i_path = f.original_path ? soci::i_ok : soci::i_null;
   soci::indicator i_description = f.description ? soci::i_ok : soci::i_null;
   const std::string empty;
-  c.sql << "INSERT INTO \"File\" (type, file_name, size_in_bytes, original_path, sha256, modified, "
-           "contents, description, size_in_bytes_compressed) VALUES (:t, :n, :s, :p, :h, :m, :c, :d, "
-           "NULL)",
+  c.sql
+      << "INSERT INTO \"File\" (type, file_name, size_in_bytes, original_path, sha256, modified, "
+         "contents, description, size_in_bytes_compressed) VALUES (:t, :n, :s, :p, :h, :m, :c, :d, "
+         "NULL)",
       soci::use(f.type), soci::use(f.file_name), soci::use(size), soci::use(path, i_path),
-      soci::use(f.sha256), soci::use(modified), soci::use(empty), soci::use(description, i_description);
+      soci::use(f.sha256), soci::use(modified), soci::use(empty),
+      soci::use(description, i_description);
   return c.last_insert_id();
 }
 
@@ -121,7 +127,8 @@ std::string file_contents(db::Conn& c, std::int64_t id) {
   long long key = id;
   std::string hex;
   soci::indicator ind = soci::i_ok;
-  std::string expr = c.backend == db::Backend::postgresql ? "encode(contents, 'hex')" : "hex(contents)";
+  std::string expr =
+      c.backend == db::Backend::postgresql ? "encode(contents, 'hex')" : "hex(contents)";
   c.sql << "SELECT " + expr + " FROM \"File\" WHERE id = :id", soci::use(key), soci::into(hex, ind);
   std::string bytes;
   if (ind != soci::i_ok) return bytes;
@@ -132,9 +139,8 @@ std::string file_contents(db::Conn& c, std::int64_t id) {
   return bytes;
 }
 
-std::map<std::int64_t, std::vector<domain::FileMeta>> chemical_files(db::Conn& c,
-                                                                     const std::string& chemical_where,
-                                                                     std::int64_t param) {
+std::map<std::int64_t, std::vector<domain::FileMeta>> chemical_files(
+    db::Conn& c, const std::string& chemical_where, std::int64_t param) {
   Row row;
   long long owner = 0, p = param;
   soci::statement st(c.sql);
@@ -142,10 +148,11 @@ std::map<std::int64_t, std::vector<domain::FileMeta>> chemical_files(db::Conn& c
   row.bind(st);
   st.exchange(soci::use(p));
   st.alloc();
-  st.prepare(std::string("SELECT l.chemical_id, ") + kColumns +
-             " FROM \"ChemicalHasFile\" l JOIN \"File\" f ON f.id = l.file_id JOIN \"Chemical\" e ON "
-             "e.id = l.chemical_id WHERE " +
-             chemical_where + " ORDER BY l.chemical_id, f.id");
+  st.prepare(
+      std::string("SELECT l.chemical_id, ") + kColumns +
+      " FROM \"ChemicalHasFile\" l JOIN \"File\" f ON f.id = l.file_id JOIN \"Chemical\" e ON "
+      "e.id = l.chemical_id WHERE " +
+      chemical_where + " ORDER BY l.chemical_id, f.id");
   st.define_and_bind();
   st.execute();
   std::map<std::int64_t, std::vector<domain::FileMeta>> out;
@@ -157,13 +164,14 @@ std::map<std::int64_t, std::vector<domain::FileMeta>> chemical_files(db::Conn& c
   return out;
 }
 
-void set_chemical_files(db::Conn& c, std::int64_t chemical_id, const std::vector<std::int64_t>& file_ids) {
+void set_chemical_files(db::Conn& c, std::int64_t chemical_id,
+                        const std::vector<std::int64_t>& file_ids) {
   long long chem = chemical_id;
   c.sql << "DELETE FROM \"ChemicalHasFile\" WHERE chemical_id = :c", soci::use(chem);
   for (const auto id : existing_file_ids(c, file_ids)) {
     long long f = id;
-    c.sql << "INSERT INTO \"ChemicalHasFile\" (chemical_id, file_id) VALUES (:c, :f)", soci::use(chem),
-        soci::use(f);
+    c.sql << "INSERT INTO \"ChemicalHasFile\" (chemical_id, file_id) VALUES (:c, :f)",
+        soci::use(chem), soci::use(f);
   }
 }
 

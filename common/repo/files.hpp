@@ -27,9 +27,9 @@ std::string file_contents(db::Conn& c, std::int64_t id);
 // Files attached to the chemicals selected by `chemical_where` (a condition
 // on "Chemical" aliased "e" with one integer parameter), by chemical id,
 // in file id order.
-std::map<std::int64_t, std::vector<domain::FileMeta>> chemical_files(db::Conn& c,
-                                                                     const std::string& chemical_where,
-                                                                     std::int64_t param);
-void set_chemical_files(db::Conn& c, std::int64_t chemical_id, const std::vector<std::int64_t>& file_ids);
+std::map<std::int64_t, std::vector<domain::FileMeta>> chemical_files(
+    db::Conn& c, const std::string& chemical_where, std::int64_t param);
+void set_chemical_files(db::Conn& c, std::int64_t chemical_id,
+                        const std::vector<std::int64_t>& file_ids);
 
 }  // namespace amarcord::repo

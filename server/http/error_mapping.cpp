@@ -4,6 +4,7 @@
 
 #include "domain/errors.hpp"
 #include "json/fields.hpp"
+#include "storage/blob_store.hpp"
 #include "util/log.hpp"
 
 namespace amarcord::http {
@@ -25,6 +26,10 @@ HttpResponse response_for_exception(std::exception_ptr error, std::string_view r
     auto r = HttpResponse::detail(503, e.what());
     r.headers.emplace_back("Retry-After", "5");
     return r;
+  } catch (const storage::StorageError& e) {
+    // Disk full or failing: the server's problem, but not a bug to hide.
+    log::error("request {}: storage failure: {}", request_id, e.what());
+    return HttpResponse::detail(507, "the server could not store the data");
   } catch (const std::exception& e) {
     log::error("request {} failed: {}", request_id, e.what());
   } catch (...) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/body_sink.hpp"
 #include "http/types.hpp"
 
 namespace amarcord::http {
@@ -24,6 +25,21 @@ enum class Execution {
 struct RouteOptions {
   Execution execution = Execution::worker;
   std::uint64_t body_limit = 0;  // 0: the server's JSON body limit
+  // Set for routes that take uploads: the body streams into this sink
+  // instead of memory.
+  SinkFactory sink;
+
+  static RouteOptions on_io_thread() {
+    RouteOptions o;
+    o.execution = Execution::io_thread;
+    return o;
+  }
+  static RouteOptions upload(std::uint64_t limit, SinkFactory sink) {
+    RouteOptions o;
+    o.body_limit = limit;
+    o.sink = std::move(sink);
+    return o;
+  }
 };
 
 struct Route {

@@ -97,17 +97,18 @@ void HttpSession::read_header() {
   state_ = State::reading;
   started_ = std::chrono::steady_clock::now();
   request_id_ = fmt::format("{:x}", core_.next_request_id.fetch_add(1));
-  parser_.emplace();
-  parser_->header_limit(core_.limits.header_limit);
-  parser_->body_limit(boost::none);  // decided per route once the header is known
+  header_parser_.emplace();
+  header_parser_->header_limit(core_.limits.header_limit);
+  header_parser_->body_limit(boost::none);  // decided per route once the header is known
   stream_.expires_after(core_.limits.header_timeout);
   bhttp::async_read_header(
-      stream_, buffer_, *parser_,
+      stream_, buffer_, *header_parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
 void HttpSession::on_header(beast::error_code ec) {
   if (ec == bhttp::error::header_limit) {
+    request_ = {};
     send(HttpResponse::detail(431, "Request header fields too large"), true);
     return;
   }
@@ -124,27 +125,37 @@ void HttpSession::on_header(beast::error_code ec) {
 }
 
 void HttpSession::read_body() {
-  const auto& header = parser_->get();
+  const auto& header = header_parser_->get();
   std::uint64_t limit = core_.limits.body_limit;
-  if (auto path = decode_path(std::string_view(header.target())
-                                  .substr(0, std::string_view(header.target()).find('?')))) {
-    const auto m = core_.router.match(header.method(), *path);
-    if (m.route != nullptr && m.route->options.body_limit != 0) limit = m.route->options.body_limit;
+  const Route* route = nullptr;
+  const std::string_view target = header.target();
+  if (auto path = decode_path(target.substr(0, target.find('?')))) {
+    route = core_.router.match(header.method(), *path).route;
+    if (route != nullptr && route->options.body_limit != 0) limit = route->options.body_limit;
   }
-  if (const auto len = parser_->content_length(); len && *len > limit) {
+  if (const auto len = header_parser_->content_length(); len && *len > limit) {
+    request_ = RawRequest(header);
     send(HttpResponse::detail(413, fmt::format("Request body too large (limit {} bytes)", limit)),
          true);
     return;
   }
-  parser_->body_limit(limit);
   body_limit_ = limit;
-  auto read = [self = shared_from_this()] {
+  const bool streaming =
+      route != nullptr && route->options.sink && !CorsPolicy::is_preflight(RawRequest(header));
+  auto read = [self = shared_from_this(), streaming, route] {
+    if (streaming) {
+      self->start_stream(*route);
+      return;
+    }
+    self->parser_.emplace(std::move(*self->header_parser_));
+    self->header_parser_.reset();
+    self->parser_->body_limit(self->body_limit_);
     self->stream_.expires_after(self->core_.limits.body_timeout);
     bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
                       [self](beast::error_code ec, std::size_t) { self->on_body(ec); });
   };
   const auto expect = header[bhttp::field::expect];
-  if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
+  if (!header_parser_->is_done() && beast::iequals(expect, "100-continue")) {
     auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
     bhttp::async_write(stream_, *cont,
                        [self = shared_from_this(), cont, read](beast::error_code ec, std::size_t) {
@@ -159,22 +170,97 @@ void HttpSession::read_body() {
   read();
 }
 
-void HttpSession::on_body(beast::error_code ec) {
+bool HttpSession::body_read_failed(beast::error_code ec) {
+  if (!ec) return false;
   if (ec == bhttp::error::body_limit) {
     send(HttpResponse::detail(413,
                               fmt::format("Request body too large (limit {} bytes)", body_limit_)),
          true);
-    return;
-  }
-  if (ec == beast::error::timeout || ec == net::error::eof || ec == net::error::operation_aborted ||
-      ec == net::error::connection_reset) {
+  } else if (ec == beast::error::timeout || ec == net::error::eof ||
+             ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+             ec == bhttp::error::partial_message) {
     close();
-    return;
-  }
-  if (ec) {
+  } else {
     send(HttpResponse::detail(400, "Malformed HTTP request body: " + ec.message()), true);
+  }
+  return true;
+}
+
+void HttpSession::start_stream(const Route& route) {
+  stream_route_ = &route;
+  stream_parser_.emplace(std::move(*header_parser_));
+  header_parser_.reset();
+  stream_parser_->body_limit(body_limit_);
+  request_ = RawRequest(stream_parser_->get().base());
+  // The sink opens files: create it on a worker, then start reading.
+  net::post(core_.workers, [self = shared_from_this()] {
+    std::exception_ptr error;
+    try {
+      self->sink_ = self->stream_route_->options.sink(self->request_);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    net::post(self->stream_.get_executor(), [self, error] {
+      if (error) {
+        self->send(response_for_exception(error, self->request_id_), true);
+        return;
+      }
+      self->piece_ = std::make_unique<std::array<char, 256 * 1024>>();
+      self->read_stream_piece();
+    });
+  });
+}
+
+void HttpSession::read_stream_piece() {
+  if (stream_parser_->is_done()) {
+    finish_stream();
     return;
   }
+  auto& body = stream_parser_->get().body();
+  body.data = piece_->data();
+  body.size = piece_->size();
+  stream_.expires_after(core_.limits.body_timeout);
+  bhttp::async_read(stream_, buffer_, *stream_parser_,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->on_stream_piece(ec);
+                    });
+}
+
+void HttpSession::on_stream_piece(beast::error_code ec) {
+  if (ec == bhttp::error::need_buffer) ec = {};  // the piece buffer is full
+  if (body_read_failed(ec)) return;
+  const std::size_t filled = piece_->size() - stream_parser_->get().body().size;
+  if (filled == 0) {
+    read_stream_piece();
+    return;
+  }
+  // Disk writes happen on a worker; reading resumes when the piece is stored.
+  net::post(core_.workers, [self = shared_from_this(), filled] {
+    std::exception_ptr error;
+    try {
+      self->sink_->write(std::string_view(self->piece_->data(), filled));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    net::post(self->stream_.get_executor(), [self, error] {
+      if (error) {
+        self->send(response_for_exception(error, self->request_id_), true);
+        return;
+      }
+      self->read_stream_piece();
+    });
+  });
+}
+
+void HttpSession::finish_stream() {
+  stream_.expires_never();
+  stream_parser_.reset();
+  piece_.reset();
+  dispatch();
+}
+
+void HttpSession::on_body(beast::error_code ec) {
+  if (body_read_failed(ec)) return;
   stream_.expires_never();
   request_ = parser_->release();
   parser_.reset();
@@ -240,8 +326,10 @@ void HttpSession::run_handler(const Route& route, RouteMatch match) {
                      qpos == std::string_view::npos ? "" : std::string(target.substr(qpos + 1)),
                      request_id_);
   ctx.set_params(std::move(match.params));
+  ctx.set_body_sink(sink_.get());
   HttpResponse res;
   try {
+    if (sink_) sink_->finish();  // e.g. a multipart body must end with its closing boundary
     res = route.handler(ctx);
   } catch (...) {
     res = response_for_exception(std::current_exception(), request_id_);
@@ -264,11 +352,18 @@ bhttp::message_generator HttpSession::make_message(HttpResponse res, bool keep_a
     msg.insert(name, value);
   msg.set("X-Request-Id", request_id_);
   msg.keep_alive(keep_alive);
-  if (request_.method() == bhttp::verb::head) {
+  const std::uint64_t length = res.file ? res.file->length : res.body.size();
+  if (request_.method() == bhttp::verb::head || res.status == 304) {
     // Same header as the GET answer, no body.
     bhttp::response<bhttp::empty_body> head{bhttp::response_header<>(msg.base())};
-    head.content_length(res.body.size());
+    if (res.status != 304) head.content_length(length);
     return head;
+  }
+  if (res.file) {
+    bhttp::response<FileSliceBody> file{bhttp::response_header<>(msg.base())};
+    file.body() = std::move(*res.file);
+    file.prepare_payload();
+    return file;
   }
   msg.body() = std::move(res.body);
   msg.prepare_payload();
@@ -287,7 +382,10 @@ void HttpSession::send(HttpResponse res, bool force_close) {
   const std::string_view target = request_.target();
   log::info("{} {} {} {} {}B {:.1f}ms id={}", remote_, method.empty() ? "-" : method,
             target.empty() ? "-" : target, res.status,
-            request_.method() == bhttp::verb::head ? 0 : res.body.size(), ms, request_id_);
+            request_.method() == bhttp::verb::head ? 0
+            : res.file                             ? res.file->length
+                                                   : res.body.size(),
+            ms, request_id_);
   stream_.expires_after(core_.limits.body_timeout);
   beast::async_write(stream_, make_message(std::move(res), keep_alive),
                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
@@ -296,6 +394,7 @@ void HttpSession::send(HttpResponse res, bool force_close) {
                          return;
                        }
                        self->request_ = {};
+                       self->sink_.reset();
                        self->wait_for_request();
                      });
 }

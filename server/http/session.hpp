@@ -8,6 +8,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message_generator.hpp>
 #include <boost/beast/http/parser.hpp>
 
@@ -76,6 +78,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_header(boost::beast::error_code ec);
   void read_body();
   void on_body(boost::beast::error_code ec);
+  // Streaming bodies: create the sink, then read and hand over piece by piece.
+  void start_stream(const Route& route);
+  void read_stream_piece();
+  void on_stream_piece(boost::beast::error_code ec);
+  void finish_stream();
+  bool body_read_failed(boost::beast::error_code ec);
   void dispatch();
   void run_handler(const Route& route, RouteMatch match);
   bhttp::message_generator make_message(HttpResponse res, bool keep_alive) const;
@@ -85,7 +93,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
+  // The header is read with an empty-body parser, which then becomes a
+  // string parser (JSON requests) or a buffer parser (streamed uploads).
+  std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::request_parser<bhttp::buffer_body>> stream_parser_;
+  std::unique_ptr<BodySink> sink_;
+  std::unique_ptr<std::array<char, 256 * 1024>> piece_;
+  const Route* stream_route_ = nullptr;
   RawRequest request_;
   ServerCore& core_;
   State state_ = State::idle;

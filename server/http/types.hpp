@@ -5,7 +5,10 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json/value.hpp>
 
+#include "http/file_slice_body.hpp"
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,12 +24,16 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is this slice of a file instead of `body`.
+  std::optional<FileSlice> file;
 
   // Serialises `v` the way the original does (json/pyjson).
   static HttpResponse json(const boost::json::value& v, unsigned status = 200);
   // {"detail": "..."} with the given status.
   static HttpResponse detail(unsigned status, std::string_view message);
 };
+
+class BodySink;
 
 class RequestContext {
  public:
@@ -54,6 +61,11 @@ class RequestContext {
   void set_params(std::vector<std::pair<std::string, std::string>> params) {
     params_ = std::move(params);
   }
+  // The sink that received the body of a streaming route (else nullptr).
+  BodySink* body_sink() const { return sink_; }
+  void set_body_sink(BodySink* sink) { sink_ = sink; }
+  // A query parameter (percent-decoded, '+' as space); nullopt when absent.
+  std::optional<std::string> query_param(std::string_view name) const;
 
  private:
   const RawRequest& raw_;
@@ -61,6 +73,7 @@ class RequestContext {
   std::string query_;
   std::string request_id_;
   std::vector<std::pair<std::string, std::string>> params_;
+  BodySink* sink_ = nullptr;
 };
 
 }  // namespace amarcord::http

@@ -3,8 +3,8 @@
 // every stored value, and deletion.
 #include <soci/soci.h>
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <map>
 
@@ -55,7 +55,8 @@ void check_units(const domain::AttributoType& t, const std::string& name) {
 }
 
 void require_beamtime(db::Conn& c, std::int64_t id) {
-  if (!repo::beamtime_exists(c, id)) throw BadRequest(fmt::format("beamtime {} does not exist", id));
+  if (!repo::beamtime_exists(c, id))
+    throw BadRequest(fmt::format("beamtime {} does not exist", id));
 }
 
 // Names are unique per beamtime and table (enforced by an index too).
@@ -77,7 +78,8 @@ std::string entity_text(db::Conn& c, repo::ValueTable table, std::int64_t id) {
       c.sql << "SELECT name FROM \"Chemical\" WHERE id = :id", soci::use(key), soci::into(name);
       return fmt::format("chemical {} (\"{}\")", id, name);
     case repo::ValueTable::run:
-      c.sql << "SELECT external_id FROM \"Run\" WHERE id = :id", soci::use(key), soci::into(external);
+      c.sql << "SELECT external_id FROM \"Run\" WHERE id = :id", soci::use(key),
+          soci::into(external);
       return fmt::format("run {}", external);
     case repo::ValueTable::data_set:
       return fmt::format("data set {}", id);
@@ -89,16 +91,17 @@ std::string entity_text(db::Conn& c, repo::ValueTable table, std::int64_t id) {
 // transaction rolls back on the first refusal).
 void convert_all_values(db::Conn& c, const Attributo& before, const Attributo& after,
                         domain::ConversionFlags flags) {
-  for (const auto table : {repo::ValueTable::chemical, repo::ValueTable::run, repo::ValueTable::data_set}) {
+  for (const auto table :
+       {repo::ValueTable::chemical, repo::ValueTable::run, repo::ValueTable::data_set}) {
     for (const auto& [entity, value] : repo::values_of_attributo(c, table, before.id)) {
       domain::AttributoValue converted;
       try {
         converted = domain::convert_value(value, before.type, after.type, flags);
       } catch (const domain::ValueError& e) {
-        throw BadRequest(fmt::format(
-            "cannot change the type of attributo \"{}\" to {}: {} has value {}: {}", before.name,
-            domain::human_readable(after.type), entity_text(c, table, entity),
-            domain::value_to_text(value), e.what()));
+        throw BadRequest(
+            fmt::format("cannot change the type of attributo \"{}\" to {}: {} has value {}: {}",
+                        before.name, domain::human_readable(after.type),
+                        entity_text(c, table, entity), domain::value_to_text(value), e.what()));
       }
       if (!(converted == value)) repo::write_value(c, table, entity, before.id, converted);
     }
@@ -106,7 +109,8 @@ void convert_all_values(db::Conn& c, const Attributo& before, const Attributo& a
 }
 
 bool has_values(db::Conn& c, std::int64_t attributo_id) {
-  for (const auto table : {repo::ValueTable::chemical, repo::ValueTable::run, repo::ValueTable::data_set}) {
+  for (const auto table :
+       {repo::ValueTable::chemical, repo::ValueTable::run, repo::ValueTable::data_set}) {
     if (!repo::values_of_attributo(c, table, attributo_id).empty()) return true;
   }
   return false;
@@ -155,31 +159,39 @@ http::HttpResponse create_from_schema(AppContext& app, http::RequestContext& req
     const auto& items = list->get_array();
     input_count = items.size();
     for (std::size_t i = 0; i < items.size(); ++i) {
-      json::ObjectReader e(items[i], json::append_loc(r.loc_of("attributi_schema"), static_cast<std::int64_t>(i)),
-                           errors);
+      json::ObjectReader e(
+          items[i], json::append_loc(r.loc_of("attributi_schema"), static_cast<std::int64_t>(i)),
+          errors);
       const auto name = e.required_string("attributo_name", kVarchar);
       const auto* type_value = e.required_value("attributo_type");
       std::optional<domain::AttributoType> type;
-      if (type_value != nullptr) type = json::read_schema_object(*type_value, e.loc_of("attributo_type"), errors);
+      if (type_value != nullptr)
+        type = json::read_schema_object(*type_value, e.loc_of("attributo_type"), errors);
       const auto description = e.optional_string("description", kVarchar);
       if (!name || !type || !description.valid) continue;
       // A later entry of the same name replaces an earlier one.
       SchemaEntry entry{*name, *type, description.value.value_or("")};
-      auto same = std::find_if(entries.begin(), entries.end(), [&](const auto& x) { return x.name == *name; });
-      if (same != entries.end()) *same = std::move(entry);
-      else entries.push_back(std::move(entry));
+      auto same = std::find_if(entries.begin(), entries.end(),
+                               [&](const auto& x) { return x.name == *name; });
+      if (same != entries.end())
+        *same = std::move(entry);
+      else
+        entries.push_back(std::move(entry));
     }
   }
   errors.raise_if_any();
-  for (const auto& e : entries) check_units(e.type, e.name);
+  for (const auto& e : entries)
+    check_units(e.type, e.name);
   app.db.write([&](db::Conn& c) {
     require_beamtime(c, *beamtime_id);
     for (const auto& e : entries) {
       if (const auto existing = repo::find_attributo_by_name(c, *beamtime_id, e.name)) {
         if (domain::semantically_equal(existing->type, e.type)) continue;
-        throw BadRequest(fmt::format(
-            "attributo \"{}\" already exists in beamtime {} with type {}, not {}; nothing was created",
-            e.name, *beamtime_id, domain::human_readable(existing->type), domain::human_readable(e.type)));
+        throw BadRequest(
+            fmt::format("attributo \"{}\" already exists in beamtime {} with type {}, not {}; "
+                        "nothing was created",
+                        e.name, *beamtime_id, domain::human_readable(existing->type),
+                        domain::human_readable(e.type)));
       }
       Attributo a;
       a.beamtime_id = *beamtime_id;
@@ -251,10 +263,11 @@ http::HttpResponse remove(AppContext& app, http::RequestContext& req) {
     const auto users = repo::geometries_using_attributo(c, *id);
     if (!users.empty()) {
       std::string names;
-      for (const auto& g : users) names += (names.empty() ? "" : ", ") + g.name;
+      for (const auto& g : users)
+        names += (names.empty() ? "" : ", ") + g.name;
       // The original's text, double space included.
-      throw BadRequest("The following geometries still use this attribute,  you cannot delete it: " +
-                       names);
+      throw BadRequest(
+          "The following geometries still use this attribute,  you cannot delete it: " + names);
     }
     repo::delete_attributo(c, *id);
   });
@@ -263,9 +276,11 @@ http::HttpResponse remove(AppContext& app, http::RequestContext& req) {
 
 http::HttpResponse list(AppContext& app, http::RequestContext& req) {
   const auto beamtime_id = req.path_int("beamtimeId");
-  const auto attributi = app.db.read([&](db::Conn& c) { return repo::list_attributi(c, beamtime_id); });
+  const auto attributi =
+      app.db.read([&](db::Conn& c) { return repo::list_attributi(c, beamtime_id); });
   boost::json::array out;
-  for (const auto& a : attributi) out.push_back(json::attributo_to_json(a));
+  for (const auto& a : attributi)
+    out.push_back(json::attributo_to_json(a));
   return http::HttpResponse::json(boost::json::object{{"attributi", std::move(out)}});
 }
 
@@ -274,9 +289,12 @@ http::HttpResponse list(AppContext& app, http::RequestContext& req) {
 void add_attributi_routes(http::Router& router, AppContext& app) {
   router.add(verb::post, "/api/attributi/schema",
              [&app](http::RequestContext& req) { return create_from_schema(app, req); });
-  router.add(verb::post, "/api/attributi", [&app](http::RequestContext& req) { return create(app, req); });
-  router.add(verb::patch, "/api/attributi", [&app](http::RequestContext& req) { return update(app, req); });
-  router.add(verb::delete_, "/api/attributi", [&app](http::RequestContext& req) { return remove(app, req); });
+  router.add(verb::post, "/api/attributi",
+             [&app](http::RequestContext& req) { return create(app, req); });
+  router.add(verb::patch, "/api/attributi",
+             [&app](http::RequestContext& req) { return update(app, req); });
+  router.add(verb::delete_, "/api/attributi",
+             [&app](http::RequestContext& req) { return remove(app, req); });
   router.add(verb::get, "/api/attributi/{beamtimeId}",
              [&app](http::RequestContext& req) { return list(app, req); });
 }

@@ -1,6 +1,6 @@
 // /api/chemicals, /api/all-chemicals, /api/copy-chemical (api-core.md §5.3).
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <map>
@@ -31,7 +31,8 @@ struct ChemicalInput {
   std::vector<std::int64_t> file_ids;
 };
 
-ChemicalInput read_chemical(const boost::json::value& body, const domain::TimeZone& tz, bool with_id) {
+ChemicalInput read_chemical(const boost::json::value& body, const domain::TimeZone& tz,
+                            bool with_id) {
   json::FieldErrors errors;
   json::ObjectReader r(body, json::Loc{"body"}, errors);
   ChemicalInput in;
@@ -67,18 +68,20 @@ std::vector<json::WireValue> validated_values(db::Conn& c, std::int64_t beamtime
   for (auto& w : values) {
     const auto type = types.find(w.attributo_id);
     if (type == types.end()) {
-      throw BadRequest(fmt::format(
-          "error validating attributi: attributo with ID {} not found in list of chemical attributi",
-          w.attributo_id));
+      throw BadRequest(
+          fmt::format("error validating attributi: attributo with ID {} not found in list of "
+                      "chemical attributi",
+                      w.attributo_id));
     }
     if (!seen.insert(w.attributo_id).second) {
-      throw BadRequest(fmt::format("error validating attributi: attributo {} is given twice",
-                                   w.attributo_id));
+      throw BadRequest(
+          fmt::format("error validating attributi: attributo {} is given twice", w.attributo_id));
     }
     try {
       w.value = domain::validate_value(type->second, std::move(w.value));
     } catch (const domain::ValueError& e) {
-      throw BadRequest(fmt::format("error validating attributi: attributo {}: {}", w.attributo_id, e.what()));
+      throw BadRequest(
+          fmt::format("error validating attributi: attributo {}: {}", w.attributo_id, e.what()));
     }
   }
   return values;
@@ -93,7 +96,8 @@ http::HttpResponse create(AppContext& app, http::RequestContext& req) {
     const auto values = validated_values(c, in.beamtime_id, std::move(in.values));
     in.chemical.modified = domain::now();
     const auto id = repo::insert_chemical(c, in.chemical);
-    for (const auto& w : values) repo::write_value(c, repo::ValueTable::chemical, id, w.attributo_id, w.value);
+    for (const auto& w : values)
+      repo::write_value(c, repo::ValueTable::chemical, id, w.attributo_id, w.value);
     repo::set_chemical_files(c, id, in.file_ids);
     return id;
   });
@@ -136,8 +140,10 @@ http::HttpResponse list(AppContext& app, http::RequestContext& req) {
                           repo::list_attributi(c, beamtime_id, domain::AssociatedTable::chemical));
   });
   boost::json::array chems, attrs;
-  for (const auto& chem : chemicals) chems.push_back(json::chemical_to_json(chem, app.tz, true));
-  for (const auto& a : attributi) attrs.push_back(json::attributo_to_json(a));
+  for (const auto& chem : chemicals)
+    chems.push_back(json::chemical_to_json(chem, app.tz, true));
+  for (const auto& a : attributi)
+    attrs.push_back(json::attributo_to_json(a));
   return http::HttpResponse::json(
       boost::json::object{{"chemicals", std::move(chems)}, {"attributi", std::move(attrs)}});
 }
@@ -151,16 +157,20 @@ http::HttpResponse list_all(AppContext& app, http::RequestContext&) {
     if (a.name != b.name) return a.name < b.name;  // binary order, as the original's database
     return a.beamtime_id > b.beamtime_id;
   });
-  std::sort(beamtimes.begin(), beamtimes.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::sort(beamtimes.begin(), beamtimes.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
   boost::json::array chems, bts, names;
-  for (const auto& chem : chemicals) chems.push_back(json::chemical_to_json(chem, app.tz, true));
+  for (const auto& chem : chemicals)
+    chems.push_back(json::chemical_to_json(chem, app.tz, true));
   for (auto& b : beamtimes) {
     b.chemical_names.clear();  // the original sends [] here
     bts.push_back(json::beamtime_to_json(b, app.tz));
   }
-  for (const auto& a : attributi) names.push_back(json::attributo_name_to_json(a));
-  return http::HttpResponse::json(boost::json::object{
-      {"chemicals", std::move(chems)}, {"beamtimes", std::move(bts)}, {"attributi_names", std::move(names)}});
+  for (const auto& a : attributi)
+    names.push_back(json::attributo_name_to_json(a));
+  return http::HttpResponse::json(boost::json::object{{"chemicals", std::move(chems)},
+                                                      {"beamtimes", std::move(bts)},
+                                                      {"attributi_names", std::move(names)}});
 }
 
 http::HttpResponse copy(AppContext& app, http::RequestContext& req) {
@@ -195,10 +205,12 @@ http::HttpResponse copy(AppContext& app, http::RequestContext& req) {
         created.associated_table = domain::AssociatedTable::chemical;
         target_attributo = repo::insert_attributo(c, created);
       }
-      if (target_attributo) repo::write_value(c, repo::ValueTable::chemical, id, *target_attributo, value);
+      if (target_attributo)
+        repo::write_value(c, repo::ValueTable::chemical, id, *target_attributo, value);
     }
     std::vector<std::int64_t> files;
-    for (const auto& f : source->files) files.push_back(f.id);
+    for (const auto& f : source->files)
+      files.push_back(f.id);
     repo::set_chemical_files(c, id, files);
     return id;
   });
@@ -208,12 +220,18 @@ http::HttpResponse copy(AppContext& app, http::RequestContext& req) {
 }  // namespace
 
 void add_chemical_routes(http::Router& router, AppContext& app) {
-  router.add(verb::post, "/api/chemicals", [&app](http::RequestContext& req) { return create(app, req); });
-  router.add(verb::patch, "/api/chemicals", [&app](http::RequestContext& req) { return update(app, req); });
-  router.add(verb::delete_, "/api/chemicals", [&app](http::RequestContext& req) { return remove(app, req); });
-  router.add(verb::get, "/api/chemicals/{beamtimeId}", [&app](http::RequestContext& req) { return list(app, req); });
-  router.add(verb::get, "/api/all-chemicals", [&app](http::RequestContext& req) { return list_all(app, req); });
-  router.add(verb::post, "/api/copy-chemical", [&app](http::RequestContext& req) { return copy(app, req); });
+  router.add(verb::post, "/api/chemicals",
+             [&app](http::RequestContext& req) { return create(app, req); });
+  router.add(verb::patch, "/api/chemicals",
+             [&app](http::RequestContext& req) { return update(app, req); });
+  router.add(verb::delete_, "/api/chemicals",
+             [&app](http::RequestContext& req) { return remove(app, req); });
+  router.add(verb::get, "/api/chemicals/{beamtimeId}",
+             [&app](http::RequestContext& req) { return list(app, req); });
+  router.add(verb::get, "/api/all-chemicals",
+             [&app](http::RequestContext& req) { return list_all(app, req); });
+  router.add(verb::post, "/api/copy-chemical",
+             [&app](http::RequestContext& req) { return copy(app, req); });
 }
 
 }  // namespace amarcord::server

@@ -1,6 +1,6 @@
 // /api/data-sets (api-core.md §5.5).
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <map>
 
@@ -58,32 +58,37 @@ http::HttpResponse create(AppContext& app, http::RequestContext& req) {
     const auto type = repo::find_experiment_type(c, *type_id);
     if (!type) throw BadRequest(fmt::format("experiment type {} does not exist", *type_id));
     std::map<std::int64_t, domain::AttributoType> types;
-    for (auto& a : repo::list_attributi(c, type->beamtime_id)) types.emplace(a.id, std::move(a.type));
+    for (auto& a : repo::list_attributi(c, type->beamtime_id))
+      types.emplace(a.id, std::move(a.type));
     domain::ValueMap wanted;
     for (const auto& m : type->attributi) {
       const auto type_of = types.find(m.attributo_id);
-      const auto given = std::find_if(values->begin(), values->end(),
-                                      [&](const auto& w) { return w.attributo_id == m.attributo_id; });
+      const auto given = std::find_if(values->begin(), values->end(), [&](const auto& w) {
+        return w.attributo_id == m.attributo_id;
+      });
       if (given != values->end() && !given->value.empty()) {
         try {
           wanted[m.attributo_id] = type_of == types.end()
                                        ? given->value
                                        : domain::validate_value(type_of->second, given->value);
         } catch (const domain::ValueError& e) {
-          throw BadRequest(fmt::format("error validating attributi: attributo {}: {}", m.attributo_id, e.what()));
+          throw BadRequest(fmt::format("error validating attributi: attributo {}: {}",
+                                       m.attributo_id, e.what()));
         }
-      } else if (type_of != types.end() && std::holds_alternative<domain::BooleanType>(type_of->second)) {
+      } else if (type_of != types.end() &&
+                 std::holds_alternative<domain::BooleanType>(type_of->second)) {
         wanted[m.attributo_id].boolean = false;  // booleans default to false
       } else {
-        throw BadRequest(fmt::format(
-            "attributo {} does from the experiment type does  not appear in the data set to be created!",
-            m.attributo_id));
+        throw BadRequest(
+            fmt::format("attributo {} does from the experiment type does  not appear in the data "
+                        "set to be created!",
+                        m.attributo_id));
       }
     }
     for (const auto& existing : repo::data_sets_of_type(c, type->id)) {
       if (domain::values_match(types, wanted, existing.values)) {
-        throw BadRequest(
-            fmt::format("A data set with compatible values already exists, and its ID is {}", existing.id));
+        throw BadRequest(fmt::format(
+            "A data set with compatible values already exists, and its ID is {}", existing.id));
       }
     }
     const auto id = repo::insert_data_set(c, type->id);
@@ -98,15 +103,20 @@ http::HttpResponse create(AppContext& app, http::RequestContext& req) {
 http::HttpResponse list(AppContext& app, http::RequestContext& req) {
   const auto beamtime_id = req.path_int("beamtimeId");
   auto [data_sets, chemicals, attributi, types] = app.db.read([&](db::Conn& c) {
-    return std::make_tuple(repo::list_data_sets(c, beamtime_id), repo::list_chemicals(c, beamtime_id),
+    return std::make_tuple(repo::list_data_sets(c, beamtime_id),
+                           repo::list_chemicals(c, beamtime_id),
                            repo::list_attributi(c, beamtime_id, domain::AssociatedTable::run),
                            repo::list_experiment_types(c, beamtime_id));
   });
   boost::json::array ds, chems, attrs, ts;
-  for (const auto& d : data_sets) ds.push_back(json::data_set_to_json(d, beamtime_id, app.tz));
-  for (const auto& chem : chemicals) chems.push_back(json::chemical_to_json(chem, app.tz, true));
-  for (const auto& a : attributi) attrs.push_back(json::attributo_to_json(a));
-  for (const auto& t : types) ts.push_back(json::experiment_type_to_json(t));
+  for (const auto& d : data_sets)
+    ds.push_back(json::data_set_to_json(d, beamtime_id, app.tz));
+  for (const auto& chem : chemicals)
+    chems.push_back(json::chemical_to_json(chem, app.tz, true));
+  for (const auto& a : attributi)
+    attrs.push_back(json::attributo_to_json(a));
+  for (const auto& t : types)
+    ts.push_back(json::experiment_type_to_json(t));
   return http::HttpResponse::json(boost::json::object{{"data_sets", std::move(ds)},
                                                       {"chemicals", std::move(chems)},
                                                       {"attributi", std::move(attrs)},
@@ -122,10 +132,14 @@ http::HttpResponse remove(AppContext& app, http::RequestContext& req) {
 }  // namespace
 
 void add_data_set_routes(http::Router& router, AppContext& app) {
-  router.add(verb::post, "/api/data-sets/from-run", [&app](http::RequestContext& req) { return from_run(app, req); });
-  router.add(verb::post, "/api/data-sets", [&app](http::RequestContext& req) { return create(app, req); });
-  router.add(verb::get, "/api/data-sets/{beamtimeId}", [&app](http::RequestContext& req) { return list(app, req); });
-  router.add(verb::delete_, "/api/data-sets", [&app](http::RequestContext& req) { return remove(app, req); });
+  router.add(verb::post, "/api/data-sets/from-run",
+             [&app](http::RequestContext& req) { return from_run(app, req); });
+  router.add(verb::post, "/api/data-sets",
+             [&app](http::RequestContext& req) { return create(app, req); });
+  router.add(verb::get, "/api/data-sets/{beamtimeId}",
+             [&app](http::RequestContext& req) { return list(app, req); });
+  router.add(verb::delete_, "/api/data-sets",
+             [&app](http::RequestContext& req) { return remove(app, req); });
 }
 
 }  // namespace amarcord::server

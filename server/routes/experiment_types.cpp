@@ -1,6 +1,6 @@
 // /api/experiment-types, /api/copy-experiment-types (api-core.md §5.4).
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <set>
@@ -26,7 +26,8 @@ boost::json::array run_intervals(std::vector<std::int64_t> ids) {
   boost::json::array out;
   for (std::size_t i = 0; i < ids.size();) {
     std::size_t j = i;
-    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) ++j;
+    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1)
+      ++j;
     out.emplace_back(i == j ? std::to_string(ids[i]) : fmt::format("{}-{}", ids[i], ids[j]));
     i = j + 1;
   }
@@ -46,7 +47,8 @@ http::HttpResponse create(AppContext& app, http::RequestContext& req) {
     } else {
       const auto& items = list->get_array();
       for (std::size_t i = 0; i < items.size(); ++i) {
-        json::ObjectReader m(items[i], json::append_loc(r.loc_of("attributi"), static_cast<std::int64_t>(i)),
+        json::ObjectReader m(items[i],
+                             json::append_loc(r.loc_of("attributi"), static_cast<std::int64_t>(i)),
                              errors);
         const auto id = m.required_int("id");
         const auto role = m.required_literal("role", {"crystal", "solution"});
@@ -65,8 +67,8 @@ http::HttpResponse create(AppContext& app, http::RequestContext& req) {
     }
     for (const auto& m : members) {
       if (!run_attributi.count(m.attributo_id)) {
-        throw BadRequest(fmt::format("attributo {} is not a run attributo of beamtime {}", m.attributo_id,
-                                     *beamtime_id));
+        throw BadRequest(fmt::format("attributo {} is not a run attributo of beamtime {}",
+                                     m.attributo_id, *beamtime_id));
       }
       if (!seen.insert(m.attributo_id).second) {
         throw BadRequest(fmt::format("attributo {} is listed twice", m.attributo_id));
@@ -91,11 +93,12 @@ http::HttpResponse change_for_run(AppContext& app, http::RequestContext& req) {
     if (!run) throw NotFound(fmt::format("run {} does not exist", *run_id));
     const auto type = repo::find_experiment_type(c, *type_id.value);
     if (!type || type->beamtime_id != run->beamtime_id) {
-      throw BadRequest(fmt::format("experiment type {} does not exist in the run's beamtime",
-                                   *type_id.value));
+      throw BadRequest(
+          fmt::format("experiment type {} does not exist in the run's beamtime", *type_id.value));
     }
     std::set<std::int64_t> members;
-    for (const auto& m : type->attributi) members.insert(m.attributo_id);
+    for (const auto& m : type->attributi)
+      members.insert(m.attributo_id);
     for (const auto& a : repo::list_attributi(c, run->beamtime_id, domain::AssociatedTable::run)) {
       if (a.group == "manual" && !members.count(a.id)) {
         repo::delete_value(c, repo::ValueTable::run, run->id, a.id);
@@ -112,9 +115,9 @@ http::HttpResponse change_for_run(AppContext& app, http::RequestContext& req) {
 http::HttpResponse list(AppContext& app, http::RequestContext& req) {
   const auto beamtime_id = req.path_int("beamtimeId");
   auto [types, attributi, runs, config] = app.db.read([&](db::Conn& c) {
-    return std::make_tuple(repo::list_experiment_types(c, beamtime_id), repo::list_attributi(c, beamtime_id),
-                           repo::run_external_ids_by_type(c, beamtime_id),
-                           repo::current_user_config(c, beamtime_id));
+    return std::make_tuple(
+        repo::list_experiment_types(c, beamtime_id), repo::list_attributi(c, beamtime_id),
+        repo::run_external_ids_by_type(c, beamtime_id), repo::current_user_config(c, beamtime_id));
   });
   std::stable_sort(attributi.begin(), attributi.end(),
                    [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -122,16 +125,20 @@ http::HttpResponse list(AppContext& app, http::RequestContext& req) {
   for (const auto& t : types) {
     type_list.push_back(json::experiment_type_to_json(t));
     const auto it = runs.find(t.id);
-    const std::vector<std::int64_t> ids = it == runs.end() ? std::vector<std::int64_t>{} : it->second;
-    to_run.push_back(boost::json::object{{"id", t.id},
-                                         {"runs", run_intervals(ids)},
-                                         {"number_of_runs", static_cast<std::int64_t>(ids.size())}});
+    const std::vector<std::int64_t> ids =
+        it == runs.end() ? std::vector<std::int64_t>{} : it->second;
+    to_run.push_back(
+        boost::json::object{{"id", t.id},
+                            {"runs", run_intervals(ids)},
+                            {"number_of_runs", static_cast<std::int64_t>(ids.size())}});
   }
-  for (const auto& a : attributi) attributo_list.push_back(json::attributo_to_json(a));
+  for (const auto& a : attributi)
+    attributo_list.push_back(json::attributo_to_json(a));
   boost::json::object out{{"experiment_types", std::move(type_list)},
                           {"attributi", std::move(attributo_list)},
                           {"experiment_type_id_to_run", std::move(to_run)}};
-  if (config.current_experiment_type_id) out["current_experiment_type_id"] = *config.current_experiment_type_id;
+  if (config.current_experiment_type_id)
+    out["current_experiment_type_id"] = *config.current_experiment_type_id;
   return http::HttpResponse::json(out);
 }
 
@@ -189,8 +196,10 @@ http::HttpResponse copy(AppContext& app, http::RequestContext& req) {
     return created;
   });
   boost::json::array out;
-  for (const auto id : ids) out.emplace_back(id);
-  return http::HttpResponse::json(boost::json::object{{"to_beamtime_experiment_type_ids", std::move(out)}});
+  for (const auto id : ids)
+    out.emplace_back(id);
+  return http::HttpResponse::json(
+      boost::json::object{{"to_beamtime_experiment_type_ids", std::move(out)}});
 }
 
 }  // namespace
@@ -198,7 +207,8 @@ http::HttpResponse copy(AppContext& app, http::RequestContext& req) {
 void add_experiment_type_routes(http::Router& router, AppContext& app) {
   router.add(verb::post, "/api/experiment-types/change-for-run",
              [&app](http::RequestContext& req) { return change_for_run(app, req); });
-  router.add(verb::post, "/api/experiment-types", [&app](http::RequestContext& req) { return create(app, req); });
+  router.add(verb::post, "/api/experiment-types",
+             [&app](http::RequestContext& req) { return create(app, req); });
   router.add(verb::get, "/api/experiment-types/{beamtimeId}",
              [&app](http::RequestContext& req) { return list(app, req); });
   router.add(verb::delete_, "/api/experiment-types",

@@ -12,6 +12,7 @@ void add_beamtime_routes(http::Router& router, AppContext& app);
 void add_chemical_routes(http::Router& router, AppContext& app);
 void add_data_set_routes(http::Router& router, AppContext& app);
 void add_experiment_type_routes(http::Router& router, AppContext& app);
+void add_file_routes(http::Router& router, AppContext& app);
 void add_schedule_routes(http::Router& router, AppContext& app);
 void add_unit_routes(http::Router& router, AppContext& app);
 void add_user_config_routes(http::Router& router, AppContext& app);

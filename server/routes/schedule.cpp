@@ -1,7 +1,7 @@
 // /api/schedule (api-core.md §5.8): the shift plan of a beamtime, replaced
 // as a whole on every update. Dates and shifts are server-local wall clock.
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <charconv>
 
@@ -19,8 +19,10 @@ namespace {
 using boost::beast::http::verb;
 
 std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return std::string(s);
 }
 
@@ -43,7 +45,8 @@ std::optional<std::int64_t> wall_ms(const std::string& date, const std::string& 
   const auto hh = number(std::string_view(time).substr(0, colon), 1, 2);
   const auto mm = number(std::string_view(time).substr(colon + 1), 2, 2);
   if (!hh || !mm || *hh > 23 || *mm > 59) return std::nullopt;
-  const std::chrono::year_month_day ymd{std::chrono::year{*y}, std::chrono::month{static_cast<unsigned>(*m)},
+  const std::chrono::year_month_day ymd{std::chrono::year{*y},
+                                        std::chrono::month{static_cast<unsigned>(*m)},
                                         std::chrono::day{static_cast<unsigned>(*d)}};
   if (!ymd.ok()) return std::nullopt;
   const auto t = std::chrono::sys_days{ymd} + std::chrono::hours{*hh} + std::chrono::minutes{*mm};
@@ -58,7 +61,8 @@ struct ShiftTimes {
 // original ("22:00-06:00" ends before it starts).
 std::optional<ShiftTimes> shift_times(const domain::ScheduleRow& row, const domain::TimeZone& tz) {
   const auto dash = row.shift.find('-');
-  if (dash == std::string::npos || row.shift.find('-', dash + 1) != std::string::npos) return std::nullopt;
+  if (dash == std::string::npos || row.shift.find('-', dash + 1) != std::string::npos)
+    return std::nullopt;
   const auto a = wall_ms(row.date, trim(std::string_view(row.shift).substr(0, dash)));
   const auto b = wall_ms(row.date, trim(std::string_view(row.shift).substr(dash + 1)));
   if (!a || !b) return std::nullopt;
@@ -67,7 +71,8 @@ std::optional<ShiftTimes> shift_times(const domain::ScheduleRow& row, const doma
   return ShiftTimes{*start, *stop};
 }
 
-boost::json::object schedule_json(const std::vector<domain::ScheduleRow>& rows, const domain::TimeZone& tz) {
+boost::json::object schedule_json(const std::vector<domain::ScheduleRow>& rows,
+                                  const domain::TimeZone& tz) {
   boost::json::array out;
   for (const auto& row : rows) {
     boost::json::object o;
@@ -77,7 +82,8 @@ boost::json::object schedule_json(const std::vector<domain::ScheduleRow>& rows, 
     o["comment"] = row.comment;
     o["td_support"] = row.td_support;
     boost::json::array chems;
-    for (const auto c : row.chemicals) chems.emplace_back(c);
+    for (const auto c : row.chemicals)
+      chems.emplace_back(c);
     o["chemicals"] = std::move(chems);
     if (const auto t = shift_times(row, tz)) {
       json::put_timestamp_pair(o, "start", t->start, tz);
@@ -110,8 +116,8 @@ http::HttpResponse replace(AppContext& app, http::RequestContext& req) {
     } else {
       const auto& items = list->get_array();
       for (std::size_t i = 0; i < items.size(); ++i) {
-        json::ObjectReader e(items[i], json::append_loc(r.loc_of("schedule"), static_cast<std::int64_t>(i)),
-                             errors);
+        json::ObjectReader e(
+            items[i], json::append_loc(r.loc_of("schedule"), static_cast<std::int64_t>(i)), errors);
         const auto users = e.required_string("users", 255);
         const auto date = e.required_string("date", 10);
         const auto shift = e.required_string("shift", 255);
@@ -128,8 +134,8 @@ http::HttpResponse replace(AppContext& app, http::RequestContext& req) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (!shift_times(rows[i], app.tz)) {
       throw BadRequest(fmt::format(
-          "schedule row {}: date \"{}\" and shift \"{}\" must look like 2025-04-30 and 08:00-16:00", i,
-          rows[i].date, rows[i].shift));
+          "schedule row {}: date \"{}\" and shift \"{}\" must look like 2025-04-30 and 08:00-16:00",
+          i, rows[i].date, rows[i].shift));
     }
   }
   const auto stored = app.db.write([&](db::Conn& c) {
@@ -145,8 +151,10 @@ http::HttpResponse replace(AppContext& app, http::RequestContext& req) {
 }  // namespace
 
 void add_schedule_routes(http::Router& router, AppContext& app) {
-  router.add(verb::get, "/api/schedule/{beamtimeId}", [&app](http::RequestContext& req) { return read(app, req); });
-  router.add(verb::post, "/api/schedule", [&app](http::RequestContext& req) { return replace(app, req); });
+  router.add(verb::get, "/api/schedule/{beamtimeId}",
+             [&app](http::RequestContext& req) { return read(app, req); });
+  router.add(verb::post, "/api/schedule",
+             [&app](http::RequestContext& req) { return replace(app, req); });
 }
 
 }  // namespace amarcord::server

@@ -1,7 +1,7 @@
 // /api/user-config (api-core.md §5.6): per-beamtime switches kept as an
 // append-only history; the newest row is the current configuration.
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "domain/errors.hpp"
 #include "json/catalogue_json.hpp"
@@ -21,9 +21,10 @@ constexpr const char* kDefaultCommandLine =
     "--indexing=asdf --asdf-fast --no-retry";
 
 [[noreturn]] void unknown_key(std::string_view key) {
-  throw BadRequest(fmt::format(
-      "unknown configuration key \"{}\" (known: auto-pilot, online-crystfel, current-experiment-type-id)",
-      key));
+  throw BadRequest(
+      fmt::format("unknown configuration key \"{}\" (known: auto-pilot, online-crystfel, "
+                  "current-experiment-type-id)",
+                  key));
 }
 
 http::HttpResponse read_parameters(AppContext& app, http::RequestContext& req) {
@@ -36,12 +37,14 @@ http::HttpResponse read_parameters(AppContext& app, http::RequestContext& req) {
     }
     if (!p) {
       // Built-in defaults, not persisted (so no id).
-      p = domain::IndexingParameters{std::nullopt, true, std::string(), kDefaultCommandLine, "", std::nullopt};
+      p = domain::IndexingParameters{std::nullopt,        true, std::string(),
+                                     kDefaultCommandLine, "",   std::nullopt};
     }
     return std::make_pair(*p, repo::list_geometries(c, beamtime_id));
   });
   boost::json::array gs;
-  for (const auto& g : geometries) gs.push_back(json::geometry_meta_to_json(g, app.tz));
+  for (const auto& g : geometries)
+    gs.push_back(json::geometry_meta_to_json(g, app.tz));
   return http::HttpResponse::json(boost::json::object{
       {"parameters", json::indexing_parameters_to_json(params)}, {"geometries", std::move(gs)}});
 }
@@ -49,17 +52,23 @@ http::HttpResponse read_parameters(AppContext& app, http::RequestContext& req) {
 http::HttpResponse read_key(AppContext& app, http::RequestContext& req) {
   const auto beamtime_id = req.path_int("beamtimeId");
   const std::string key(req.path_param("key"));
-  if (key != "auto-pilot" && key != "online-crystfel" && key != "current-experiment-type-id") unknown_key(key);
-  const auto config = app.db.read([&](db::Conn& c) { return repo::current_user_config(c, beamtime_id); });
+  if (key != "auto-pilot" && key != "online-crystfel" && key != "current-experiment-type-id")
+    unknown_key(key);
+  const auto config =
+      app.db.read([&](db::Conn& c) { return repo::current_user_config(c, beamtime_id); });
   boost::json::object out;
-  if (key == "auto-pilot") out["value_bool"] = config.auto_pilot;
-  else if (key == "online-crystfel") out["value_bool"] = config.use_online_crystfel;
-  else if (config.current_experiment_type_id) out["value_int"] = *config.current_experiment_type_id;
+  if (key == "auto-pilot")
+    out["value_bool"] = config.auto_pilot;
+  else if (key == "online-crystfel")
+    out["value_bool"] = config.use_online_crystfel;
+  else if (config.current_experiment_type_id)
+    out["value_int"] = *config.current_experiment_type_id;
   return http::HttpResponse::json(out);
 }
 
 void require_beamtime(db::Conn& c, std::int64_t id) {
-  if (!repo::beamtime_exists(c, id)) throw BadRequest(fmt::format("beamtime {} does not exist", id));
+  if (!repo::beamtime_exists(c, id))
+    throw BadRequest(fmt::format("beamtime {} does not exist", id));
 }
 
 http::HttpResponse update_parameters(AppContext& app, http::RequestContext& req) {
@@ -74,12 +83,15 @@ http::HttpResponse update_parameters(AppContext& app, http::RequestContext& req)
   app.db.write([&](db::Conn& c) {
     require_beamtime(c, beamtime_id);
     const auto geometries = repo::list_geometries(c, beamtime_id);
-    if (std::none_of(geometries.begin(), geometries.end(), [&](const auto& g) { return g.id == *geometry_id; })) {
-      throw BadRequest(fmt::format("geometry {} does not exist in beamtime {}", *geometry_id, beamtime_id));
+    if (std::none_of(geometries.begin(), geometries.end(),
+                     [&](const auto& g) { return g.id == *geometry_id; })) {
+      throw BadRequest(
+          fmt::format("geometry {} does not exist in beamtime {}", *geometry_id, beamtime_id));
     }
     // A new parameters row every time; the previous one stays for history.
     const auto params_id = repo::insert_indexing_parameters(
-        c, domain::IndexingParameters{std::nullopt, true, std::string(), *command_line, *source, *geometry_id});
+        c, domain::IndexingParameters{std::nullopt, true, std::string(), *command_line, *source,
+                                      *geometry_id});
     auto config = repo::current_user_config(c, beamtime_id);
     config.current_online_indexing_parameters_id = params_id;
     repo::append_user_config(c, beamtime_id, config);
@@ -91,7 +103,8 @@ http::HttpResponse update_key(AppContext& app, http::RequestContext& req) {
   const auto beamtime_id = req.path_int("beamtimeId");
   const std::string key(req.path_param("key"));
   const std::string value(req.path_param("value"));
-  if (key != "auto-pilot" && key != "online-crystfel" && key != "current-experiment-type-id") unknown_key(key);
+  if (key != "auto-pilot" && key != "online-crystfel" && key != "current-experiment-type-id")
+    unknown_key(key);
   std::optional<std::int64_t> type_id;
   if (key == "current-experiment-type-id") type_id = req.path_int("value");
   // Only the exact text "True" is true, as in the original (Python's str(True)).
@@ -106,15 +119,18 @@ http::HttpResponse update_key(AppContext& app, http::RequestContext& req) {
     } else {
       const auto type = repo::find_experiment_type(c, *type_id);
       if (!type || type->beamtime_id != beamtime_id) {
-        throw BadRequest(fmt::format("experiment type {} does not exist in beamtime {}", *type_id, beamtime_id));
+        throw BadRequest(
+            fmt::format("experiment type {} does not exist in beamtime {}", *type_id, beamtime_id));
       }
       config.current_experiment_type_id = *type_id;
     }
     repo::append_user_config(c, beamtime_id, config);
   });
   boost::json::object out;
-  if (type_id) out["value_int"] = *type_id;
-  else out["value_bool"] = flag;
+  if (type_id)
+    out["value_int"] = *type_id;
+  else
+    out["value_bool"] = flag;
   return http::HttpResponse::json(out);
 }
 

@@ -18,7 +18,7 @@ void add_web_routes(http::Router& router, AppContext&) {
             "<a href=\"/api/health\">/api/health</a> reports the server's state.</p></body></html>";
         return r;
       },
-      {http::Execution::io_thread, 0});
+      http::RouteOptions::on_io_thread());
 }
 
 }  // namespace amarcord::server
