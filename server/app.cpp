@@ -8,6 +8,7 @@
 
 #include "db/migrator.hpp"
 #include "http/server.hpp"
+#include "repo/files.hpp"
 #include "routes/routes.hpp"
 #include "service/sd_notify.hpp"
 #include "util/log.hpp"
@@ -162,6 +163,18 @@ int run_serve(const config::Settings& settings) {
     } catch (const std::exception& e) {
       throw StartupError("cannot listen on " + settings.listen_host + ":" +
                          std::to_string(settings.listen_port) + ": " + e.what());
+    }
+    if (settings.blob_sweep_interval.count() > 0) {
+      // Blobs younger than an hour may belong to an upload whose row is not
+      // written yet.
+      server->every(std::chrono::minutes(10), settings.blob_sweep_interval, [&app] {
+        const auto referenced =
+            app.db.read([](db::Conn& c) { return repo::referenced_digests(c); });
+        const auto removed =
+            app.store.sweep([&](const std::string& sha) { return referenced.count(sha) > 0; },
+                            std::chrono::hours(1));
+        if (removed > 0) log::info("blob sweep removed {} unreferenced blob(s)", removed);
+      });
     }
     server->run([&] {
       if (!settings.port_file.empty()) write_port_file(settings.port_file, server->port());

@@ -63,6 +63,9 @@ constexpr OptionDef kOptions[] = {
      "on SIGTERM, time in-flight requests get to finish (default 20s)"},
     {"db-acquire-timeout", "AMARCORD_DB_ACQUIRE_TIMEOUT", "DURATION",
      "a request waiting longer than this for a database session gets 503 (default 15s)"},
+    {"blob-sweep-interval", "AMARCORD_BLOB_SWEEP_INTERVAL", "DURATION",
+     "how often blobs no file refers to any more are deleted from the data directory (default 6h; "
+     "0 disables)"},
     {"cors-origin", "AMARCORD_CORS_ORIGINS", "ORIGIN[,ORIGIN...]",
      "origins allowed by CORS (default http://localhost:5001,http://localhost:8001; 'none' "
      "disables CORS)"},
@@ -343,7 +346,8 @@ Invocation parse_invocation(int argc, const char* const argv[],
       } catch (const std::invalid_argument& e) {
         fail(std::string("--") + name, *r, e.what());
       }
-      if (out.count() == 0 && std::string_view(name) != "shutdown-grace") {
+      if (out.count() == 0 && std::string_view(name) != "shutdown-grace" &&
+          std::string_view(name) != "blob-sweep-interval") {
         fail(std::string("--") + name, *r, "must be at least 1s");
       }
     }
@@ -353,6 +357,7 @@ Invocation parse_invocation(int argc, const char* const argv[],
   duration("body-timeout", s.body_timeout);
   duration("shutdown-grace", s.shutdown_grace);
   duration("db-acquire-timeout", s.db_acquire_timeout);
+  duration("blob-sweep-interval", s.blob_sweep_interval);
   if (auto r = lookup("cors-origin")) {
     s.cors_origins.clear();
     std::stringstream ss(r->value);

@@ -29,6 +29,7 @@ struct Settings {
   std::chrono::seconds body_timeout{300};
   std::chrono::seconds shutdown_grace{20};
   std::chrono::seconds db_acquire_timeout{15};
+  std::chrono::seconds blob_sweep_interval{6 * 3600};  // 0 = never sweep
   std::vector<std::string> cors_origins = {"http://localhost:5001", "http://localhost:8001"};
   std::filesystem::path web_root;  // built web UI; empty = next to the binary
   std::string log_level = "info";

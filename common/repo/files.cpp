@@ -122,6 +122,16 @@ std::vector<std::int64_t> existing_file_ids(db::Conn& c, const std::vector<std::
   return out;
 }
 
+std::set<std::string> referenced_digests(db::Conn& c) {
+  std::string sha;
+  soci::statement st = (c.sql.prepare << "SELECT DISTINCT sha256 FROM \"File\"", soci::into(sha));
+  st.execute();
+  std::set<std::string> out;
+  while (st.fetch())
+    out.insert(sha);
+  return out;
+}
+
 std::string file_contents(db::Conn& c, std::int64_t id) {
   // Hex keeps binary bytes intact through every SOCI backend (NULs included).
   long long key = id;

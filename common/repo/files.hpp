@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ std::int64_t insert_file(db::Conn& c, const domain::FileMeta& f);
 void delete_file(db::Conn& c, std::int64_t id);
 // Of the given ids, the ones that exist (in the given order, duplicates dropped).
 std::vector<std::int64_t> existing_file_ids(db::Conn& c, const std::vector<std::int64_t>& ids);
+// Every sha256 some File row carries (blobs of other digests are garbage).
+std::set<std::string> referenced_digests(db::Conn& c);
 // The bytes stored in File.contents (rows of the original; empty for ours).
 std::string file_contents(db::Conn& c, std::int64_t id);
 

@@ -255,6 +255,25 @@ bool BlobStore::contains(std::string_view sha256_hex) const {
 
 // ------------------------------------------------------------------- Writer
 
+std::size_t BlobStore::sweep(const std::function<bool(const std::string&)>& referenced,
+                             std::chrono::seconds min_age) {
+  namespace fs = std::filesystem;
+  const auto cutoff = fs::file_time_type::clock::now() - min_age;
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (const auto& dir : fs::directory_iterator(files_dir_, ec)) {
+    if (!dir.is_directory(ec) || dir.path().filename().string().size() != 2) continue;
+    for (const auto& blob : fs::directory_iterator(dir.path(), ec)) {
+      const std::string sha = dir.path().filename().string() + blob.path().filename().string();
+      if (!is_sha256_hex(sha) || !blob.is_regular_file(ec)) continue;
+      if (blob.last_write_time(ec) > cutoff || ec) continue;
+      if (referenced(sha)) continue;
+      if (fs::remove(blob.path(), ec)) ++removed;
+    }
+  }
+  return removed;
+}
+
 BlobStore::Writer::Writer(const BlobStore* store, std::filesystem::path temp, int fd)
     : store_(store), temp_(std::move(temp)), fd_(fd) {}
 
@@ -343,6 +362,9 @@ std::string BlobStore::Writer::commit() {
     if (::stat(final_path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
         static_cast<std::uint64_t>(st.st_size) == size_) {
       ::unlink(temp_.c_str());
+      // Freshen its time so a sweep treats it as young until our File row
+      // refers to it.
+      ::utimensat(AT_FDCWD, final_path.c_str(), nullptr, 0);
       break;
     }
     if (::rename(temp_.c_str(), final_path.c_str()) == 0) break;

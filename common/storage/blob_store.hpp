@@ -4,8 +4,10 @@
 // a complete blob or none, also after a crash.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -64,6 +66,12 @@ class BlobStore {
                     std::string_view expected_sha256);
 
   bool contains(std::string_view sha256_hex) const;
+
+  // Removes blobs that `referenced` does not claim and that are older than
+  // `min_age` (a blob is committed before its File row, so young blobs may be
+  // about to become referenced). Returns the number of blobs removed.
+  std::size_t sweep(const std::function<bool(const std::string& sha256_hex)>& referenced,
+                    std::chrono::seconds min_age);
   std::filesystem::path path_of(std::string_view sha256_hex) const;
   const std::filesystem::path& data_dir() const { return data_dir_; }
 

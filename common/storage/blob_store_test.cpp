@@ -416,3 +416,27 @@ TEST_CASE("BlobStore concurrent writers", "[storage]") {
   for (const auto& hex : results)
     CHECK(store.contains(hex));
 }
+
+TEST_CASE("BlobStore sweep removes old unreferenced blobs only", "[storage]") {
+  TempDir dir;
+  BlobStore store(dir.path());
+  const std::string kept_old = store.put("referenced and old");
+  const std::string gone = store.put("unreferenced and old");
+  const std::string young = store.put("unreferenced but young");
+  set_mtime_ago(store.path_of(kept_old), 7200);
+  set_mtime_ago(store.path_of(gone), 7200);
+  const auto removed =
+      store.sweep([&](const std::string& sha) { return sha == kept_old; }, std::chrono::hours(1));
+  CHECK(removed == 1);
+  CHECK(store.contains(kept_old));
+  CHECK_FALSE(store.contains(gone));
+  CHECK(store.contains(young));
+
+  // Committing content that already exists makes the blob young again, so a
+  // sweep running before the new File row is written cannot take it.
+  set_mtime_ago(store.path_of(young), 7200);
+  CHECK(store.put("unreferenced but young") == young);
+  CHECK(store.sweep([&](const std::string& sha) { return sha == kept_old; },
+                    std::chrono::hours(1)) == 0);
+  CHECK(store.contains(young));
+}

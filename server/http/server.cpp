@@ -77,6 +77,29 @@ void HttpServer::run(const std::function<void()>& on_ready) {
   workers_.join();
 }
 
+void HttpServer::every(std::chrono::seconds first, std::chrono::seconds interval,
+                       std::function<void()> task) {
+  auto& p = *periodic_.emplace_back(std::make_unique<Periodic>(ioc_));
+  p.interval = interval;
+  p.task = std::move(task);
+  arm(p, first);
+}
+
+void HttpServer::arm(Periodic& p, std::chrono::seconds delay) {
+  p.timer.expires_after(delay);
+  p.timer.async_wait([this, &p](boost::beast::error_code ec) {
+    if (ec || shutting_down_) return;
+    net::post(workers_, [&p] {
+      try {
+        p.task();
+      } catch (const std::exception& e) {
+        log::warn("background task failed: {}", e.what());
+      }
+    });
+    arm(p, p.interval);
+  });
+}
+
 void HttpServer::shutdown() {
   net::post(ioc_, [this] { begin_shutdown(); });
 }
@@ -89,6 +112,8 @@ void HttpServer::begin_shutdown() {
   boost::beast::error_code ec;
   acceptor_.close(ec);
   signals_.cancel(ec);
+  for (auto& p : periodic_)
+    p->timer.cancel();
   core_->tracker.drain_all();
   wait_for_sessions(std::chrono::steady_clock::now() + options_.shutdown_grace);
 }

@@ -41,6 +41,9 @@ class HttpServer {
   void run(const std::function<void()>& on_ready = {});
   // Thread-safe; begins the graceful shutdown.
   void shutdown();
+  // Runs `task` on the worker pool after `first`, then every `interval`,
+  // until shutdown. Call before run().
+  void every(std::chrono::seconds first, std::chrono::seconds interval, std::function<void()> task);
 
  private:
   void accept();
@@ -57,6 +60,14 @@ class HttpServer {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer drain_timer_;
+  struct Periodic {
+    explicit Periodic(boost::asio::io_context& ioc) : timer(ioc) {}
+    boost::asio::steady_timer timer;
+    std::chrono::seconds interval{0};
+    std::function<void()> task;
+  };
+  void arm(Periodic& p, std::chrono::seconds delay);
+  std::vector<std::unique_ptr<Periodic>> periodic_;
   std::uint16_t port_ = 0;
   bool shutting_down_ = false;
 };
