@@ -1,0 +1,1 @@
+#include "domain/run_filter.hpp"
