@@ -179,6 +179,54 @@ std::optional<bool> coerce_bool(const boost::json::value& v, const Loc& loc, Fie
   return std::nullopt;
 }
 
+bool is_valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    int n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + static_cast<std::size_t>(n) >= s.size()) return false;  // sequence cut short
+    for (int k = 1; k <= n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
+    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += static_cast<std::size_t>(n) + 1;
+  }
+  return true;
+}
+
+bool check_text(std::string_view s, const Loc& loc, FieldErrors& errors, std::size_t max_chars) {
+  if (!is_valid_utf8(s)) {
+    boost::json::object ctx;
+    ctx["error"] = "text must be valid UTF-8";
+    errors.add("value_error", loc, "Value error, text must be valid UTF-8", nullptr,
+               std::move(ctx));
+    return false;
+  }
+  return coerce_string(boost::json::string(s), loc, errors, max_chars).has_value();
+}
+
 std::optional<std::string> coerce_string(const boost::json::value& v, const Loc& loc,
                                          FieldErrors& errors, std::size_t max_chars) {
   if (!v.is_string()) {

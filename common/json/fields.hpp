@@ -55,6 +55,12 @@ std::optional<bool> coerce_bool(const boost::json::value& v, const Loc& loc, Fie
 std::optional<std::string> coerce_string(const boost::json::value& v, const Loc& loc,
                                          FieldErrors& errors, std::size_t max_chars = 0);
 
+// Checks text that did not come through the JSON parser (form fields, file
+// names): valid UTF-8, no NUL, at most max_chars code points (0 = no
+// limit). Problems are recorded like coerce_string's; returns true when fine.
+bool check_text(std::string_view s, const Loc& loc, FieldErrors& errors, std::size_t max_chars = 0);
+bool is_valid_utf8(std::string_view s);
+
 // Parsed optional field: `present` is false for absent or null.
 template <typename T>
 struct Optional {

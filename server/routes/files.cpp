@@ -5,6 +5,7 @@
 #include <fcntl.h>
 
 #include <fmt/format.h>
+#include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -40,15 +41,15 @@ boost::json::object created_json(const domain::FileMeta& f) {
 }
 
 // Names are display names only (the store is content-addressed), but a name
-// with a path or control characters is refused rather than stored.
+// with a path, control characters or invalid UTF-8 is refused rather than stored.
 void check_file_name(const std::string& name, json::FieldErrors& errors, const json::Loc& loc) {
-  std::size_t chars = 0;
-  bool bad = name.empty() || name == "." || name == ".." || name.size() > 1020;
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7F || c == '/' || c == '\\') bad = true;
-    if ((c & 0xC0) != 0x80) ++chars;
-  }
-  if (bad || chars > 255) {
+  if (!json::check_text(name, loc, errors, 255)) return;
+  const bool bad = name.empty() || name == "." || name == ".." ||
+                   std::any_of(name.begin(), name.end(), [](char ch) {
+                     const auto c = static_cast<unsigned char>(ch);
+                     return c < 0x20 || c == 0x7F || c == '/' || c == '\\';
+                   });
+  if (bad) {
     boost::json::object ctx;
     ctx["error"] = "file names must be 1-255 characters without '/', '\\' or control characters";
     errors.add(
@@ -102,17 +103,17 @@ http::HttpResponse upload_multipart(AppContext& app, http::RequestContext& req) 
   } else {
     check_file_name(*sink.filename(), errors, json::Loc{"body", "file"});
   }
-  if (!description)
+  if (!description) {
     errors.add("missing", json::Loc{"body", "description"}, "Field required", nullptr);
-  else if (description->size() > 1020 || description->find('\0') != std::string::npos) {
-    errors.add("string_too_long", json::Loc{"body", "description"},
-               "String should have at most 255 characters", boost::json::string(*description));
+  } else {
+    json::check_text(*description, json::Loc{"body", "description"}, errors, 255);
   }
   if (!deduplicate)
     errors.add("missing", json::Loc{"body", "deduplicate"}, "Field required", nullptr);
   if (compress && *compress != "auto" && *compress != "on" && *compress != "off") {
     errors.add("enum", json::Loc{"body", "compress"}, "Input should be 'auto', 'on' or 'off'",
-               boost::json::string(*compress));
+               json::is_valid_utf8(*compress) ? boost::json::value(boost::json::string(*compress))
+                                              : boost::json::value(nullptr));
   }
   errors.raise_if_any();
   // Only the exact text "True" turns de-duplication on (Python's str(True)).
@@ -196,6 +197,22 @@ std::optional<ByteRange> parse_range(std::string_view header, std::uint64_t size
   return ByteRange{*first, last};
 }
 
+// If-None-Match compares weakly against every listed tag (RFC 9110 §13.1.2).
+bool etag_matches(std::string_view header, std::string_view etag) {
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    std::string_view tag = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    while (!tag.empty() && tag.front() == ' ')
+      tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ')
+      tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == "*" || tag == etag) return true;
+  }
+  return false;
+}
+
 std::string content_disposition(const std::string& name) {
   // RFC 6266: an ASCII fallback plus the exact UTF-8 name.
   std::string ascii, encoded;
@@ -255,8 +272,7 @@ http::HttpResponse download(AppContext& app, http::RequestContext& req) {
         "Content-Disposition",
         content_disposition(req.query_param("suggested_name").value_or(file->file_name)));
   }
-  const auto if_none_match = req.header(boost::beast::http::field::if_none_match);
-  if (!if_none_match.empty() && (if_none_match == etag || if_none_match == "*")) {
+  if (etag_matches(req.header(boost::beast::http::field::if_none_match), etag)) {
     r.status = 304;
     return r;
   }
