@@ -32,10 +32,8 @@ boost::json::object chemical_to_json(const domain::Chemical& c, const domain::Ti
   o["name"] = c.name;
   o["responsible_person"] = c.responsible_person;
   o["chemical_type"] = domain::wire_name(c.type);
-  domain::ValueMap values = c.values;
-  for (auto& [_, v] : values)
-    v.chemical.reset();  // chemicals have no chemical values
-  o["attributi"] = values_to_json(values, tz);
+  // Chemical value rows have no chemical column, so no value carries one.
+  o["attributi"] = values_to_json(c.values, tz);
   boost::json::array files;
   for (const auto& f : c.files)
     files.push_back(file_to_json(f, omit_defaults));

@@ -90,8 +90,9 @@ std::map<std::int64_t, domain::ValueMap> read_values(db::Conn& c, ValueTable tab
   st.exchange(soci::use(p));
   st.alloc();
   st.prepare("SELECT " + select_columns(t, "v") + " FROM \"" + t.table + "\" v JOIN \"" +
-             t.entity_table + "\" e ON e.id = v." + t.entity_column + " WHERE " + entity_where +
-             " ORDER BY v." + t.entity_column + ", v.attributo_id");
+             t.entity_table + "\" e ON e.id = v." + t.entity_column + " WHERE " + entity_where);
+  // No ORDER BY: the maps order the rows, and sorting thousands of value
+  // rows in the database was the largest cost of listing them.
   st.define_and_bind();
   st.execute();
   std::map<std::int64_t, domain::ValueMap> out;
