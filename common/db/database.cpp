@@ -1,5 +1,6 @@
 #include "db/database.hpp"
 
+#include <soci/mysql/soci-mysql.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -23,6 +24,14 @@ std::int64_t Conn::last_insert_id() {
       break;
   }
   return id;
+}
+
+void Conn::lock_row(const char* table, std::int64_t id) {
+  if (backend == Backend::sqlite) return;
+  long long key = id;
+  long long found = 0;
+  sql << std::string("SELECT id FROM \"") + table + "\" WHERE id = :id FOR UPDATE", soci::use(key),
+      soci::into(found);
 }
 
 Transaction::Transaction(soci::session& s, Backend backend, TxMode mode)
@@ -65,12 +74,57 @@ void Database::connection_lost_during_commit() {
       "saved");
 }
 
+bool Database::retryable(const soci::soci_error& e) {
+  if (const auto* my = dynamic_cast<const soci::mysql_soci_error*>(&e)) {
+    return my->err_num_ == 1213 /* deadlock */ || my->err_num_ == 1205 /* lock wait timeout */;
+  }
+  if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+    const auto state = pg->sqlstate();
+    return state == "40P01" /* deadlock */ || state == "40001" /* serialization failure */;
+  }
+  return false;
+}
+
 void rethrow_db_error(const soci::soci_error& e) {
   if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
     const int code = lite->result() & 0xff;
     if (code == 5 /* SQLITE_BUSY */ || code == 6 /* SQLITE_LOCKED */) {
       throw ServiceUnavailable("the database is busy; try again");
     }
+  }
+  // MySQL's errors come without a category; the numbers say what happened.
+  if (const auto* my = dynamic_cast<const soci::mysql_soci_error*>(&e)) {
+    switch (my->err_num_) {
+      case 1062:  // duplicate key
+      case 1216:  // foreign key: no parent
+      case 1217:  // foreign key: has children
+      case 1451:
+      case 1452:
+        log::warn("constraint violation: {}", e.what());
+        throw BadRequest("the change conflicts with existing data (database constraint violated)");
+      case 1264:  // out of range value
+      case 1406:  // data too long
+        log::warn("value refused by the database: {}", e.what());
+        throw BadRequest("a value is out of the range the database can store");
+      case 1213:
+      case 1205:
+        throw ServiceUnavailable("the database is busy; try again");
+      default:
+        break;
+    }
+  }
+  if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+    const auto state = pg->sqlstate();
+    if (state.starts_with("23")) {
+      log::warn("constraint violation: {}", e.what());
+      throw BadRequest("the change conflicts with existing data (database constraint violated)");
+    }
+    if (state == "22003" || state == "22001") {  // numeric value out of range / string too long
+      log::warn("value refused by the database: {}", e.what());
+      throw BadRequest("a value is out of the range the database can store");
+    }
+    if (state == "40P01" || state == "40001")
+      throw ServiceUnavailable("the database is busy; try again");
   }
   switch (e.get_error_category()) {
     case soci::soci_error::connection_error:

@@ -26,6 +26,8 @@ auto Database::run(TxMode mode, F&& f) -> std::invoke_result_t<F, Conn&> {
         return result;
       }
     } catch (const soci::soci_error& e) {
+      // A deadlock victim was rolled back by the server: run it again.
+      if (!committing && retryable(e) && attempt < 4) continue;
       if (!connection_lost(lease.session(), e)) rethrow_db_error(e);
       lease.discard();
       // Before COMMIT a lost connection means the server rolled back, so

@@ -87,9 +87,12 @@ std::optional<domain::Attributo> find_attributo(db::Conn& c, std::int64_t id) {
 
 std::optional<domain::Attributo> find_attributo_by_name(db::Conn& c, std::int64_t beamtime_id,
                                                         const std::string& name) {
-  auto rows = query(c, " WHERE beamtime_id = :b AND name = :n ORDER BY id", {beamtime_id}, {name});
-  if (rows.empty()) return std::nullopt;
-  return std::move(rows.front());
+  // Compared here, byte for byte: MySQL collations may ignore case or
+  // trailing spaces.
+  for (auto& a : list_attributi(c, beamtime_id)) {
+    if (a.name == name) return std::move(a);
+  }
+  return std::nullopt;
 }
 
 std::int64_t insert_attributo(db::Conn& c, const domain::Attributo& a) {

@@ -174,6 +174,28 @@ std::map<std::int64_t, std::vector<domain::FileMeta>> chemical_files(
   return out;
 }
 
+std::map<std::int64_t, std::vector<domain::FileMeta>> event_files(db::Conn& c,
+                                                                  std::int64_t beamtime_id) {
+  Row row;
+  long long owner = 0, p = beamtime_id;
+  soci::statement st(c.sql);
+  st.exchange(soci::into(owner));
+  row.bind(st);
+  st.exchange(soci::use(p));
+  st.alloc();
+  st.prepare(std::string("SELECT l.event_id, ") + kColumns +
+             " FROM \"EventHasFile\" l JOIN \"File\" f ON f.id = l.file_id JOIN \"EventLog\" e ON "
+             "e.id = l.event_id WHERE e.beamtime_id = :p ORDER BY l.event_id, f.id");
+  st.define_and_bind();
+  st.execute();
+  std::map<std::int64_t, std::vector<domain::FileMeta>> out;
+  while (st.fetch()) {
+    auto& list = out[owner];
+    if (list.empty() || list.back().id != row.id) list.push_back(row.get());
+  }
+  return out;
+}
+
 void set_chemical_files(db::Conn& c, std::int64_t chemical_id,
                         const std::vector<std::int64_t>& file_ids) {
   long long chem = chemical_id;

@@ -32,6 +32,8 @@ std::string file_contents(db::Conn& c, std::int64_t id);
 // in file id order.
 std::map<std::int64_t, std::vector<domain::FileMeta>> chemical_files(
     db::Conn& c, const std::string& chemical_where, std::int64_t param);
+// Files attached to the events of a beamtime, by event id, file id order.
+std::map<std::int64_t, std::vector<domain::FileMeta>> event_files(db::Conn& c, std::int64_t beamtime_id);
 void set_chemical_files(db::Conn& c, std::int64_t chemical_id,
                         const std::vector<std::int64_t>& file_ids);
 

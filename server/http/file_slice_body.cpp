@@ -7,10 +7,6 @@
 
 namespace amarcord::http {
 
-OpenFile::~OpenFile() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 boost::optional<std::pair<FileSliceBody::writer::const_buffers_type, bool>>
 FileSliceBody::writer::get(boost::beast::error_code& ec) {
   ec = {};

@@ -12,23 +12,12 @@
 #include <memory>
 #include <utility>
 
+#include "storage/file_handle.hpp"
+
 namespace amarcord::http {
 
-// An open file descriptor, closed when the last owner goes.
-class OpenFile {
- public:
-  explicit OpenFile(int fd) : fd_(fd) {}
-  ~OpenFile();
-  OpenFile(const OpenFile&) = delete;
-  OpenFile& operator=(const OpenFile&) = delete;
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 struct FileSlice {
-  std::shared_ptr<const OpenFile> file;
+  std::shared_ptr<const storage::FileHandle> file;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
 };

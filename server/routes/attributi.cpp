@@ -133,6 +133,7 @@ http::HttpResponse create(AppContext& app, http::RequestContext& req) {
   check_units(a.type, a.name);
   const auto id = app.db.write([&](db::Conn& c) {
     require_beamtime(c, a.beamtime_id);
+    c.lock_row("Beamtime", a.beamtime_id);  // one name check at a time per beamtime
     require_free_name(c, a);
     return repo::insert_attributo(c, a);
   });
@@ -184,6 +185,7 @@ http::HttpResponse create_from_schema(AppContext& app, http::RequestContext& req
     check_units(e.type, e.name);
   app.db.write([&](db::Conn& c) {
     require_beamtime(c, *beamtime_id);
+    c.lock_row("Beamtime", *beamtime_id);
     for (const auto& e : entries) {
       if (const auto existing = repo::find_attributo_by_name(c, *beamtime_id, e.name)) {
         if (domain::semantically_equal(existing->type, e.type)) continue;
@@ -226,7 +228,10 @@ http::HttpResponse update(AppContext& app, http::RequestContext& req) {
   }
   errors.raise_if_any();
   app.db.write([&](db::Conn& c) {
-    const auto before = repo::find_attributo(c, *id);
+    auto before = repo::find_attributo(c, *id);
+    if (!before) throw NotFound(fmt::format("attributo {} does not exist", *id));
+    c.lock_row("Beamtime", before->beamtime_id);
+    before = repo::find_attributo(c, *id);  // as it is now that we hold the lock
     if (!before) throw NotFound(fmt::format("attributo {} does not exist", *id));
     Attributo after = *before;
     after.name = *f.name;

@@ -57,6 +57,8 @@ http::HttpResponse create(AppContext& app, http::RequestContext& req) {
   const auto id = app.db.write([&](db::Conn& c) {
     const auto type = repo::find_experiment_type(c, *type_id);
     if (!type) throw BadRequest(fmt::format("experiment type {} does not exist", *type_id));
+    // Concurrent identical data sets: the duplicate check runs one at a time.
+    c.lock_row("ExperimentType", type->id);
     std::map<std::int64_t, domain::AttributoType> types;
     for (auto& a : repo::list_attributi(c, type->beamtime_id))
       types.emplace(a.id, std::move(a.type));

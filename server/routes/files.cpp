@@ -278,7 +278,7 @@ http::HttpResponse download(AppContext& app, http::RequestContext& req) {
   }
   const int fd = ::open(app.store.path_of(file->sha256).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw std::runtime_error(fmt::format("cannot open the blob of file {}", id));
-  auto open_file = std::make_shared<const http::OpenFile>(fd);
+  auto open_file = std::make_shared<const storage::FileHandle>(fd);
   const auto size = static_cast<std::uint64_t>(file->size_in_bytes);
   r.file = http::FileSlice{open_file, 0, size};
   const auto range_header = req.header(boost::beast::http::field::range);

@@ -142,6 +142,7 @@ http::HttpResponse replace(AppContext& app, http::RequestContext& req) {
     if (!repo::beamtime_exists(c, *beamtime_id)) {
       throw BadRequest(fmt::format("beamtime {} does not exist", *beamtime_id));
     }
+    c.lock_row("Beamtime", *beamtime_id);  // concurrent replacements must not interleave
     repo::replace_schedule(c, *beamtime_id, rows);
     return repo::list_schedule(c, *beamtime_id);
   });

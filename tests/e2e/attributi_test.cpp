@@ -1166,10 +1166,12 @@ TEST_CASE("concurrent creations of one name: one wins; the others get 400", "[at
   const auto bt = create_beamtime(api, "name race");
   for (int round = 0; round < 5; ++round) {
     const auto name = "raced " + std::to_string(round);
+    const auto mark = server_log_mark(shared_server());
     const auto results = concurrently(shared_server(), 8, [&](HttpClient& c, int) {
       return c.post("/api/attributi", attributo_body(bt, name, "run", string_type()));
     });
     int created = 0;
+    INFO(server_log_problems(shared_server(), mark));
     for (const auto& r : results) {
       INFO(r.status << " " << r.body);
       CHECK((r.status == 200 || r.status == 400));
@@ -1178,4 +1180,78 @@ TEST_CASE("concurrent creations of one name: one wins; the others get 400", "[at
     CHECK(created == 1);
   }
   CHECK(count_attributi(api, bt) == 5);
+}
+
+TEST_CASE("rows written by the Python original are read as such", "[attributi]") {
+  Api api(shared_server());
+  const auto bt = create_beamtime(api, "python rows");
+  const auto insert_attributo = [&](const std::string& name, const std::string& table,
+                                    const std::string& schema) {
+    return insert_returning_id(
+        api.db(), "Attributo",
+        "INSERT INTO \"Attributo\" (beamtime_id, name, description, \"group\", associated_table, "
+        "json_schema) VALUES (" +
+            std::to_string(bt) + ", " + sql_quote(name) + ", 'd', 'manual', " + sql_quote(table) +
+            ", " + sql_quote(schema) + ")");
+  };
+  // Python's json.dumps style with spaces; hand-made rows with missing members.
+  const auto i = insert_attributo("i", "CHEMICAL", "{\"type\": \"integer\", \"format\": null}");
+  const auto n = insert_attributo(
+      "n", "RUN",
+      "{\"type\": \"number\", \"minimum\": 0.0, \"maximum\": null, \"exclusiveMinimum\": null, "
+      "\"exclusiveMaximum\": null, \"suffix\": \"mm\", \"format\": \"standard-unit\", "
+      "\"tolerance\": 0.1, \"toleranceIsAbsolute\": false}");
+  const auto s = insert_attributo("s", "CHEMICAL", "{\"type\": \"string\"}");
+  const auto l =
+      insert_attributo("l", "CHEMICAL", "{\"type\": \"array\", \"item_type\": \"number\"}");
+  const auto d = insert_attributo("d", "CHEMICAL", "{\"type\": \"number\", \"maximum\": 5}");
+  CHECK(attributi_body(api, bt) ==
+        "{\"attributi\":[" +
+            attributo_json(i, "i", "chemical", "attributo_type_integer", "{\"type\":\"integer\"}",
+                           "manual", "d") +
+            "," +
+            attributo_json(n, "n", "run", "attributo_type_number",
+                           "{\"type\":\"number\",\"minimum\":0.0,\"suffix\":\"mm\",\"format\":"
+                           "\"standard-unit\",\"tolerance\":0.1}",
+                           "manual", "d") +
+            "," +
+            attributo_json(s, "s", "chemical", "attributo_type_string", "{\"type\":\"string\"}",
+                           "manual", "d") +
+            "," +
+            attributo_json(l, "l", "chemical", "attributo_type_array",
+                           "{\"type\":\"array\",\"item_type\":\"number\"}", "manual", "d") +
+            "," +
+            attributo_json(d, "d", "chemical", "attributo_type_number",
+                           "{\"type\":\"number\",\"maximum\":5.0}", "manual", "d") +
+            "]}");
+
+  // Value rows as the original writes them: JSON null in list_value.
+  const auto c = insert_returning_id(
+      api.db(), "Chemical",
+      "INSERT INTO \"Chemical\" (beamtime_id, name, responsible_person, modified, type) VALUES (" +
+          std::to_string(bt) + ", 'old', 'me', '2025-01-01 00:00:00.000000', 'SOLUTION')");
+  const auto value_row = [&](long long attributo, const std::string& column,
+                             const std::string& literal) {
+    exec_sql(api.db(), "INSERT INTO \"ChemicalHasAttributoValue\" (chemical_id, attributo_id, " +
+                           column + (column == "list_value" ? "" : ", list_value") + ") VALUES (" +
+                           std::to_string(c) + ", " + std::to_string(attributo) + ", " + literal +
+                           (column == "list_value" ? "" : ", 'null'") + ")");
+  };
+  value_row(i, "integer_value", "7");
+  value_row(s, "list_value", "'null'");  // present but empty
+  value_row(l, "list_value", "'[1, 2.5]'");
+  value_row(d, "float_value", "2.5");
+  const auto chem = get_chemical(api, bt, c);
+  CHECK(chem.at("chemical_type") == "solution");
+  CHECK(chem.at("attributi") ==
+        json::array{value_int(i, 7), value_empty(s),
+                    json::object{{"attributo_id", l}, {"attributo_value_list_float", {1.0, 2.5}}},
+                    value_float(d, 2.5)});
+  // Such rows convert like any other.
+  api.patch_ok("/api/attributi", update_attributo_body(s, "s", "chemical", integer_type(), false));
+  api.patch_ok("/api/attributi", update_attributo_body(i, "i", "chemical", string_type(), false));
+  CHECK(get_chemical(api, bt, c).at("attributi") ==
+        json::array{value_str(i, "7"), value_empty(s),
+                    json::object{{"attributo_id", l}, {"attributo_value_list_float", {1.0, 2.5}}},
+                    value_float(d, 2.5)});
 }

@@ -217,6 +217,61 @@ TEST_CASE("every attributo type accepts only its own value field (§3.6; decisio
   CHECK(body.find("\"attributo_value_list_float\":[1.0,2.5]") != std::string::npos);
 }
 
+TEST_CASE("value fields are read leniently (§1.2)", "[chemicals]") {
+  Api api(shared_server());
+  const auto bt = create_beamtime(api, "lax values");
+  const auto i = create_attributo(api, bt, "i", "chemical", integer_type());
+  const auto b = create_attributo(api, bt, "b", "chemical", boolean_type());
+  const auto d = create_attributo(api, bt, "d", "chemical", number_type());
+  const auto s = create_attributo(api, bt, "s", "chemical", string_type());
+  const auto c = create_chemical(
+      api, bt, "c",
+      {json::object{{"attributo_id", std::to_string(i)}, {"attributo_value_int", "7"}},
+       json::object{{"attributo_id", b}, {"attributo_value_bool", "yes"}},
+       json::object{{"attributo_id", d}, {"attributo_value_float", "2.5"}},
+       json::object{{"attributo_id", s}, {"attributo_value_str", "x"}, {"extra", 1}}});
+  CHECK(get_chemical(api, bt, c).at("attributi") ==
+        json::array{value_int(i, 7), value_bool(b, true), value_float(d, 2.5), value_str(s, "x")});
+  const auto before = count_chemicals(api, bt);
+  const auto e1 = require_422(api.post(
+      "/api/chemicals",
+      chemical_body(bt, "x", {json::object{{"attributo_id", s}, {"attributo_value_str", 5}}})));
+  CHECK(e1[0].at("type") == "string_type");
+  CHECK(e1[0].at("loc") == json::array{"body", "attributi", 0, "attributo_value_str"});
+  const auto e2 = require_422(api.post(
+      "/api/chemicals",
+      chemical_body(bt, "x", {json::object{{"attributo_id", i}, {"attributo_value_int", 1.5}}})));
+  CHECK(e2[0].at("type") == "int_from_float");
+  require_422(api.post(
+      "/api/chemicals",
+      chemical_body(bt, "x",
+                    {json::object{{"attributo_id", b}, {"attributo_value_bool", "maybe"}}})));
+  require_422(api.post(
+      "/api/chemicals",
+      chemical_body(bt, "x",
+                    {json::object{{"attributo_id", s}, {"attributo_value_list_str", {1, 2}}}})));
+  CHECK(count_chemicals(api, bt) == before);
+}
+
+TEST_CASE("long string and list values are stored whole", "[chemicals]") {
+  Api api(shared_server());
+  const auto bt = create_beamtime(api, "long values");
+  const auto s = create_attributo(api, bt, "s", "chemical", string_type());
+  const auto l = create_attributo(api, bt, "l", "chemical", array_type("string"));
+  std::string text;
+  for (int i = 0; i < 20000; ++i)
+    text += "ab\xC3\xA9\xF0\x9F\xA7\xAA";  // 100000 bytes, with 2- and 4-byte characters
+  json::array items;
+  for (int i = 0; i < 2000; ++i)
+    items.emplace_back(std::string(50, static_cast<char>('a' + i % 26)));
+  const auto c = create_chemical(
+      api, bt, "c",
+      {value_str(s, text), json::object{{"attributo_id", l}, {"attributo_value_list_str", items}}});
+  CHECK(chemical_value(api, bt, c, s) == json::value(value_str(s, text)));
+  CHECK(chemical_value(api, bt, c, l) ==
+        json::value{{"attributo_id", l}, {"attributo_value_list_str", items}});
+}
+
 TEST_CASE("date-time values: local wins over UTC; empty lists are no value", "[chemicals]") {
   Api api(shared_server());
   const auto bt = create_beamtime(api, "datetime values");

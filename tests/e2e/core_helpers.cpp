@@ -130,6 +130,29 @@ std::vector<HttpResult> concurrently(const ServerOnFreshDb& server, int n,
   return results;
 }
 
+std::size_t server_log_mark(const ServerOnFreshDb& server) {
+  return server.server->log().size();
+}
+
+std::string server_log_problems(const ServerOnFreshDb& server, std::size_t mark,
+                                std::size_t max_lines) {
+  std::vector<std::string> lines;
+  std::string log = server.server->log();
+  std::size_t pos = std::min(mark, log.size());
+  while (pos < log.size()) {
+    auto end = log.find('\n', pos);
+    if (end == std::string::npos) end = log.size();
+    auto line = log.substr(pos, end - pos);
+    if (line.find(" info ") == std::string::npos && !line.empty()) lines.push_back(line);
+    pos = end + 1;
+  }
+  std::string out;
+  for (std::size_t i = lines.size() > max_lines ? lines.size() - max_lines : 0; i < lines.size();
+       ++i)
+    out += lines[i] + "\n";
+  return out;
+}
+
 long long create_beamtime(Api& api, const std::string& external_id) {
   return api.post_ok("/api/beamtimes", beamtime_body(external_id)).at("id").as_int64();
 }

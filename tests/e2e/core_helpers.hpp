@@ -66,6 +66,13 @@ bool has_error_type(const boost::json::array& detail, const std::string& type);
 std::vector<HttpResult> concurrently(const ServerOnFreshDb& server, int n,
                                      const std::function<HttpResult(HttpClient&, int)>& request);
 
+// The length of the server's log now, to pass to server_log_problems.
+std::size_t server_log_mark(const ServerOnFreshDb& server);
+// The server's log lines above level info written after `mark` (the last
+// `max_lines`), to show with failures.
+std::string server_log_problems(const ServerOnFreshDb& server, std::size_t mark,
+                                std::size_t max_lines = 20);
+
 // ---- beamtimes --------------------------------------------------------------
 
 long long create_beamtime(Api& api, const std::string& external_id = "bt");

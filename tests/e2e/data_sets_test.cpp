@@ -186,13 +186,21 @@ TEST_CASE("a data set from a run copies the run's values of its type (X2)", "[da
   const auto temperature = create_attributo(api, bt, "temperature", "run", number_type());
   const auto flag = create_attributo(api, bt, "flag", "run", boolean_type());
   const auto other = create_attributo(api, bt, "other", "run", string_type());
+  const auto when = create_attributo(api, bt, "when", "run", datetime_type());
+  const auto tags = create_attributo(api, bt, "tags", "run", array_type("string"));
   const auto lyso = create_chemical(api, bt, "lyso");
-  const auto et = create_experiment_type(
-      api, bt, "et", {{sample, "crystal"}, {temperature, "crystal"}, {flag, "crystal"}});
+  const auto et = create_experiment_type(api, bt, "et",
+                                         {{sample, "crystal"},
+                                          {temperature, "crystal"},
+                                          {flag, "crystal"},
+                                          {when, "crystal"},
+                                          {tags, "crystal"}});
   const auto run = insert_run(api.db(), bt, 3, et);
   insert_run_value(api.db(), run, sample, "chemical_value", std::to_string(lyso));
   insert_run_value(api.db(), run, temperature, "float_value", "21.5");
   insert_run_value(api.db(), run, other, "string_value", "'not copied'");
+  insert_run_value(api.db(), run, when, "datetime_value", "'2025-04-30 13:00:00.250000'");
+  insert_run_value(api.db(), run, tags, "list_value", "'[\"a\", \"b\"]'");
 
   auto r = api.post("/api/data-sets/from-run", json::object{{"run_internal_id", run}});
   REQUIRE(r.status == 200);
@@ -200,11 +208,16 @@ TEST_CASE("a data set from a run copies the run's values of its type (X2)", "[da
   CHECK(r.body == "{\"data_set_id\":" + std::to_string(id) + "}");
   const auto sets = list_data_sets(api, bt);
   REQUIRE(sets.size() == 1);
-  CHECK(sets[0] ==
-        json::value{{"id", id},
-                    {"experiment_type_id", et},
-                    {"beamtime_id", bt},
-                    {"attributi", {value_chemical(sample, lyso), value_float(temperature, 21.5)}}});
+  CHECK(sets[0] == json::value{{"id", id},
+                               {"experiment_type_id", et},
+                               {"beamtime_id", bt},
+                               {"attributi",
+                                {value_chemical(sample, lyso), value_float(temperature, 21.5),
+                                 json::object{{"attributo_id", when},
+                                              {"attributo_value_datetime", 1746018000250LL},
+                                              {"attributo_value_datetime_local", 1746018000250LL}},
+                                 json::object{{"attributo_id", tags},
+                                              {"attributo_value_list_str", {"a", "b"}}}}}});
   // No duplicate check here.
   const auto again = api.post_ok("/api/data-sets/from-run", json::object{{"run_internal_id", run}})
                          .at("data_set_id")
@@ -233,4 +246,28 @@ TEST_CASE("data sets: ids beyond 32 bits are unknown ids; not server errors", "[
   CHECK(del.status == 200);
   CHECK(del.body == "{\"result\":true}");
   CHECK(count_rows(api.db(), "DataSet") == total);
+}
+
+TEST_CASE("concurrent identical data sets: one is created; the others get 400", "[data_sets]") {
+  Api api(shared_server());
+  const auto bt = create_beamtime(api, "data set race");
+  const auto a = create_attributo(api, bt, "a", "run", string_type());
+  const auto et = create_experiment_type(api, bt, "et", {{a, "crystal"}});
+  for (int round = 0; round < 5; ++round) {
+    const auto value = "v" + std::to_string(round);
+    const auto mark = server_log_mark(shared_server());
+    const auto results = concurrently(shared_server(), 6, [&](HttpClient& c, int) {
+      return c.post("/api/data-sets",
+                    json::object{{"experiment_type_id", et}, {"attributi", {value_str(a, value)}}});
+    });
+    INFO(server_log_problems(shared_server(), mark));
+    int created = 0;
+    for (const auto& r : results) {
+      INFO(r.status << " " << r.body);
+      CHECK((r.status == 200 || r.status == 400));
+      created += r.status == 200 ? 1 : 0;
+    }
+    CHECK(created == 1);
+  }
+  CHECK(count_data_sets(api, et) == 5);
 }

@@ -40,6 +40,7 @@ TEST_CASE("an experiment type is created and listed exactly (T24)", "[experiment
   const auto zeta = create_attributo(api, bt, "zeta", "run", chemical_id_type());
   const auto alpha = create_attributo(api, bt, "alpha", "chemical", string_type());
   const auto mid = create_attributo(api, bt, "mid", "run", integer_type());
+  const auto upper = create_attributo(api, bt, "Zulu", "run", boolean_type());
   auto created = api.post("/api/experiment-types",
                           type_body(bt, "SFX", {member(zeta, "crystal"), member(mid, "solution")}));
   REQUIRE(created.status == 200);
@@ -53,6 +54,9 @@ TEST_CASE("an experiment type is created and listed exactly (T24)", "[experiment
       ",\"name\":\"SFX\",\"attributi\":[{\"id\":" + std::to_string(zeta) +
       ",\"role\":\"crystal\"},{\"id\":" + std::to_string(mid) +
       ",\"role\":\"solution\"}]}],\"attributi\":[" +
+      // By name in binary order: upper case first.
+      attributo_json(upper, "Zulu", "run", "attributo_type_boolean", "{\"type\":\"boolean\"}") +
+      "," +
       attributo_json(alpha, "alpha", "chemical", "attributo_type_string", "{\"type\":\"string\"}") +
       "," + attributo_json(mid, "mid", "run", "attributo_type_integer", "{\"type\":\"integer\"}") +
       "," +
@@ -137,6 +141,7 @@ TEST_CASE("changing a run's experiment type drops its other manual values (T32)"
   insert_run_value(api.db(), run, manual_in, "string_value", "'a'");
   insert_run_value(api.db(), run, manual_out, "string_value", "'b'");
   insert_run_value(api.db(), run, auto_out, "string_value", "'c'");
+  api.request("PATCH", "/api/user-config/" + std::to_string(bt) + "/auto-pilot/True");
   const auto configs =
       count_rows(api.db(), "UserConfiguration", "beamtime_id = " + std::to_string(bt));
 
@@ -164,6 +169,9 @@ TEST_CASE("changing a run's experiment type drops its other manual values (T32)"
         configs + 1);
   CHECK(api.get("/api/user-config/" + std::to_string(bt) + "/current-experiment-type-id").body ==
         "{\"value_int\":" + std::to_string(et2) + "}");
+  // The new configuration row keeps the other settings.
+  CHECK(api.get("/api/user-config/" + std::to_string(bt) + "/auto-pilot").body ==
+        "{\"value_bool\":true}");
   const auto types = read_types(api, bt);
   CHECK(types.at("current_experiment_type_id").as_int64() == et2);
   CHECK(types.at("experiment_type_id_to_run") ==

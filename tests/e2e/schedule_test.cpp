@@ -238,12 +238,14 @@ TEST_CASE("concurrent schedule replacements never mix", "[schedule]") {
   Api api(shared_server());
   const auto bt = create_beamtime(api, "schedule race");
   for (int round = 0; round < 5; ++round) {
+    const auto mark = server_log_mark(shared_server());
     const auto results = concurrently(shared_server(), 6, [&](HttpClient& c, int i) {
       json::array rows;
       for (int k = 0; k < 3; ++k)
         rows.push_back(row("2025-04-30", "10:00-11:00", {}, "writer " + std::to_string(i)));
       return c.post("/api/schedule", schedule_body(bt, rows));
     });
+    INFO(server_log_problems(shared_server(), mark));
     for (const auto& r : results) {
       INFO(r.status << " " << r.body);
       CHECK(r.status == 200);

@@ -1,0 +1,2 @@
+-- Migration 0006: 64-bit integers. SQLite's INTEGER is 64-bit already;
+-- nothing to change.
