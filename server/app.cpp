@@ -120,6 +120,11 @@ void register_routes(http::Router& router, AppContext& app) {
   add_unit_routes(router, app);
   add_schedule_routes(router, app);
   add_file_routes(router, app);
+  add_run_routes(router, app);
+  add_run_table_routes(router, app);
+  add_runs_overview_routes(router, app);
+  add_event_routes(router, app);
+  add_live_stream_routes(router, app);
   add_web_routes(router, app);
 }
 
@@ -140,7 +145,8 @@ int run_serve(const config::Settings& settings) {
     db::Database database(prepare_database_url(settings), settings.db_pool_size,
                           settings.db_acquire_timeout);
     storage::BlobStore store(settings.data_dir);
-    AppContext app{database, zone, settings, store};
+    storage::LiveImages live(settings.data_dir);
+    AppContext app{database, zone, settings, store, live};
     bring_schema_up_to_date(app.db, settings.migrate);
 
     http::Router router;

@@ -6,6 +6,7 @@
 #include "domain/time.hpp"
 #include "http/router.hpp"
 #include "storage/blob_store.hpp"
+#include "storage/live_images.hpp"
 
 namespace amarcord::server {
 
@@ -15,6 +16,7 @@ struct AppContext {
   domain::TimeZone tz;
   const config::Settings& settings;
   storage::BlobStore& store;
+  storage::LiveImages& live;
 };
 
 void register_routes(http::Router& router, AppContext& app);

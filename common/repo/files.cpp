@@ -87,6 +87,29 @@ std::optional<domain::FileMeta> find_file_by_sha_and_name(db::Conn& c, const std
   return std::move(rows.front());
 }
 
+std::optional<domain::FileMeta> find_file_by_name(db::Conn& c, const std::string& file_name) {
+  // Exact comparison here: MySQL collations may ignore case or padding.
+  for (auto& f : query(c, "WHERE f.file_name = :n ORDER BY f.id", {}, {file_name})) {
+    if (f.file_name == file_name) return std::move(f);
+  }
+  return std::nullopt;
+}
+
+std::int64_t upsert_live_stream_file(db::Conn& c, const domain::FileMeta& meta) {
+  if (const auto existing = find_file_by_name(c, meta.file_name)) {
+    long long id = existing->id, size = meta.size_in_bytes;
+    std::string modified = db::to_db(meta.modified);
+    const std::string empty;
+    c.sql << "UPDATE \"File\" SET type = :t, size_in_bytes = :s, sha256 = :h, modified = :m, "
+             "contents = :c, "
+             "size_in_bytes_compressed = NULL WHERE id = :id",
+        soci::use(meta.type), soci::use(size), soci::use(meta.sha256), soci::use(modified),
+        soci::use(empty), soci::use(id);
+    return existing->id;
+  }
+  return insert_file(c, meta);
+}
+
 std::int64_t insert_file(db::Conn& c, const domain::FileMeta& f) {
   long long size = f.size_in_bytes;
   std::string modified = db::to_db(f.modified);

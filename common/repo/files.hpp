@@ -17,6 +17,12 @@ namespace amarcord::repo {
 std::optional<domain::FileMeta> find_file(db::Conn& c, std::int64_t id);
 std::optional<domain::FileMeta> find_file_by_sha_and_name(db::Conn& c, const std::string& sha256,
                                                           const std::string& file_name);
+// The row with exactly this file name (lowest id), if any.
+std::optional<domain::FileMeta> find_file_by_name(db::Conn& c, const std::string& file_name);
+// Points the live-stream row `meta.file_name` at new bytes (kept outside
+// the database), creating it when missing; returns its id, which stays the
+// same across updates.
+std::int64_t upsert_live_stream_file(db::Conn& c, const domain::FileMeta& meta);
 // Inserts a row whose bytes are in the blob store (empty contents).
 std::int64_t insert_file(db::Conn& c, const domain::FileMeta& f);
 void delete_file(db::Conn& c, std::int64_t id);
@@ -33,7 +39,8 @@ std::string file_contents(db::Conn& c, std::int64_t id);
 std::map<std::int64_t, std::vector<domain::FileMeta>> chemical_files(
     db::Conn& c, const std::string& chemical_where, std::int64_t param);
 // Files attached to the events of a beamtime, by event id, file id order.
-std::map<std::int64_t, std::vector<domain::FileMeta>> event_files(db::Conn& c, std::int64_t beamtime_id);
+std::map<std::int64_t, std::vector<domain::FileMeta>> event_files(db::Conn& c,
+                                                                  std::int64_t beamtime_id);
 void set_chemical_files(db::Conn& c, std::int64_t chemical_id,
                         const std::vector<std::int64_t>& file_ids);
 

@@ -32,21 +32,25 @@ struct SummaryRow {
   }
 };
 
-std::vector<IndexingSummary> query(db::Conn& c, const std::string& where, std::vector<long long> params) {
+std::vector<IndexingSummary> query(db::Conn& c, const std::string& where,
+                                   std::vector<long long> params) {
   SummaryRow row;
   soci::statement st(c.sql);
   row.bind(st);
-  for (auto& p : params) st.exchange(soci::use(p));
+  for (auto& p : params)
+    st.exchange(soci::use(p));
   st.alloc();
   // "WHERE p.is_online" works as a boolean test on every engine.
   st.prepare(
-      "SELECT r.id, r.run_id, r.frames, r.hits, r.indexed_frames, r.job_status FROM \"IndexingResult\" r "
+      "SELECT r.id, r.run_id, r.frames, r.hits, r.indexed_frames, r.job_status FROM "
+      "\"IndexingResult\" r "
       "JOIN \"IndexingParameters\" p ON p.id = r.indexing_parameters_id " +
       where + " ORDER BY r.id");
   st.define_and_bind();
   st.execute();
   std::vector<IndexingSummary> out;
-  while (st.fetch()) out.push_back(row.get());
+  while (st.fetch())
+    out.push_back(row.get());
   return out;
 }
 
@@ -59,12 +63,14 @@ std::vector<IndexingSummary> online_results_of_run(db::Conn& c, std::int64_t run
 std::map<std::int64_t, IndexingSummary> best_online_results(db::Conn& c, std::int64_t beamtime_id,
                                                             std::int64_t experiment_type_id) {
   std::map<std::int64_t, IndexingSummary> best;
-  for (auto& s : query(c,
-                       "JOIN \"Run\" u ON u.id = r.run_id WHERE p.is_online AND u.beamtime_id = :b AND "
-                       "u.experiment_type_id = :t",
-                       {beamtime_id, experiment_type_id})) {
+  for (auto& s :
+       query(c,
+             "JOIN \"Run\" u ON u.id = r.run_id WHERE p.is_online AND u.beamtime_id = :b AND "
+             "u.experiment_type_id = :t",
+             {beamtime_id, experiment_type_id})) {
     auto it = best.find(s.run_id);
-    if (it == best.end() || s.indexed_frames > it->second.indexed_frames) best[s.run_id] = std::move(s);
+    if (it == best.end() || s.indexed_frames > it->second.indexed_frames)
+      best[s.run_id] = std::move(s);
   }
   return best;
 }
@@ -72,15 +78,17 @@ std::map<std::int64_t, IndexingSummary> best_online_results(db::Conn& c, std::in
 std::vector<IndexingStatistic> indexing_statistics(db::Conn& c, std::int64_t indexing_result_id) {
   long long key = indexing_result_id, frames = 0, hits = 0, indexed = 0, crystals = 0;
   std::string time;
-  soci::statement st = (c.sql.prepare << "SELECT \"time\", frames, hits, indexed_frames, indexed_crystals FROM "
-                                         "\"IndexingResultHasStatistic\" WHERE indexing_result_id = :i ORDER BY "
-                                         "\"time\"",
-                        soci::into(time), soci::into(frames), soci::into(hits), soci::into(indexed),
-                        soci::into(crystals), soci::use(key));
+  soci::statement st =
+      (c.sql.prepare << "SELECT \"time\", frames, hits, indexed_frames, indexed_crystals FROM "
+                        "\"IndexingResultHasStatistic\" WHERE indexing_result_id = :i ORDER BY "
+                        "\"time\"",
+       soci::into(time), soci::into(frames), soci::into(hits), soci::into(indexed),
+       soci::into(crystals), soci::use(key));
   st.execute();
   std::vector<IndexingStatistic> out;
   while (st.fetch()) {
-    out.push_back({db::instant_from_db(time, "IndexingResultHasStatistic.time"), frames, hits, indexed, crystals});
+    out.push_back({db::instant_from_db(time, "IndexingResultHasStatistic.time"), frames, hits,
+                   indexed, crystals});
   }
   return out;
 }
@@ -90,11 +98,12 @@ std::vector<AlignGroup> align_groups(db::Conn& c, std::int64_t indexing_result_i
   AlignGroup g;
   double z = 0, rx = 0, ry = 0;
   soci::indicator iz{}, irx{}, iry{};
-  soci::statement st = (c.sql.prepare << "SELECT \"group\", x_translation_mm, y_translation_mm, z_translation_mm, "
-                                         "x_rotation_deg, y_rotation_deg FROM \"AlignDetectorGroup\" WHERE "
-                                         "indexing_result_id = :i ORDER BY id",
-                        soci::into(g.group), soci::into(g.x_translation_mm), soci::into(g.y_translation_mm),
-                        soci::into(z, iz), soci::into(rx, irx), soci::into(ry, iry), soci::use(key));
+  soci::statement st =
+      (c.sql.prepare << "SELECT \"group\", x_translation_mm, y_translation_mm, z_translation_mm, "
+                        "x_rotation_deg, y_rotation_deg FROM \"AlignDetectorGroup\" WHERE "
+                        "indexing_result_id = :i ORDER BY id",
+       soci::into(g.group), soci::into(g.x_translation_mm), soci::into(g.y_translation_mm),
+       soci::into(z, iz), soci::into(rx, irx), soci::into(ry, iry), soci::use(key));
   st.execute();
   std::vector<AlignGroup> out;
   while (st.fetch()) {

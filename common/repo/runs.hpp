@@ -38,7 +38,8 @@ void replace_run_files(db::Conn& c, std::int64_t run_id, const std::vector<domai
 void delete_runs_by_external_id(db::Conn& c, std::int64_t beamtime_id, std::int64_t external_id);
 
 // Events
-std::int64_t insert_event(db::Conn& c, const domain::Event& e, const std::vector<std::int64_t>& file_ids);
+std::int64_t insert_event(db::Conn& c, const domain::Event& e,
+                          const std::vector<std::int64_t>& file_ids);
 void delete_event(db::Conn& c, std::int64_t id);
 // Newest first, with files; only USER level when `user_only`.
 std::vector<domain::Event> list_events(db::Conn& c, std::int64_t beamtime_id, bool user_only);

@@ -245,13 +245,23 @@ bool as_attachment(const domain::FileMeta& f) {
 
 http::HttpResponse download(AppContext& app, http::RequestContext& req) {
   const auto id = req.path_int("fileId");
-  const auto file = app.db.read([&](db::Conn& c) { return repo::find_file(c, id); });
+  auto file = app.db.read([&](db::Conn& c) { return repo::find_file(c, id); });
   if (!file) throw NotFound(fmt::format("file with id {} not found", id));
+  // A live image is served from the live folder as it is right now (the
+  // grabber may have replaced it without the database knowing).
+  std::optional<storage::LiveImage> live;
+  if (const auto beamtime = storage::LiveImages::beamtime_of(file->file_name)) {
+    if ((live = app.live.open(*beamtime))) {
+      file->size_in_bytes = static_cast<std::int64_t>(live->size);
+      file->sha256 = live->sha256;
+      file->type = storage::sniff_mime_type(live->head);
+    }
+  }
   if (!storage::is_sha256_hex(file->sha256)) {
     throw std::runtime_error(
         fmt::format("file {} has a malformed sha256 \"{}\"", id, file->sha256));
   }
-  if (!app.store.contains(file->sha256)) {
+  if (!live && !app.store.contains(file->sha256)) {
     // A row of the original database: its bytes are in File.contents.
     const auto contents = app.db.read([&](db::Conn& c) { return repo::file_contents(c, id); });
     if (contents.empty() && file->size_in_bytes > 0) {
@@ -276,9 +286,14 @@ http::HttpResponse download(AppContext& app, http::RequestContext& req) {
     r.status = 304;
     return r;
   }
-  const int fd = ::open(app.store.path_of(file->sha256).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(fmt::format("cannot open the blob of file {}", id));
-  auto open_file = std::make_shared<const storage::FileHandle>(fd);
+  std::shared_ptr<const storage::FileHandle> open_file;
+  if (live) {
+    open_file = live->file;
+  } else {
+    const int fd = ::open(app.store.path_of(file->sha256).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error(fmt::format("cannot open the blob of file {}", id));
+    open_file = std::make_shared<const storage::FileHandle>(fd);
+  }
   const auto size = static_cast<std::uint64_t>(file->size_in_bytes);
   r.file = http::FileSlice{open_file, 0, size};
   const auto range_header = req.header(boost::beast::http::field::range);
@@ -312,7 +327,8 @@ void add_file_routes(http::Router& router, AppContext& app) {
       http::RouteOptions::upload(limit, [&app](const http::RawRequest& header) {
         const auto boundary =
             http::multipart_boundary_or_422(header, {"file", "description", "deduplicate"});
-        return std::make_unique<http::MultipartSink>(app.store, boundary, "file");
+        return std::make_unique<http::MultipartSink>(boundary, "file",
+                                                     [&app] { return app.store.begin(); });
       }));
   // Job scripts send the bytes raw (often chunked, with a form content type
   // that must not be parsed).

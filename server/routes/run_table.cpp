@@ -1,0 +1,152 @@
+// GET /api/runs/{beamtimeId} (spec api-runs-events-files.md R7): the run
+// table with run ranges, the filter language and a date.
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <set>
+
+#include "domain/errors.hpp"
+#include "domain/run_filter.hpp"
+#include "json/attributo_json.hpp"
+#include "json/catalogue_json.hpp"
+#include "json/run_json.hpp"
+#include "repo/attributi.hpp"
+#include "repo/catalogue.hpp"
+#include "repo/chemicals.hpp"
+#include "repo/runs.hpp"
+#include "routes/routes.hpp"
+
+namespace amarcord::server {
+namespace {
+
+using boost::beast::http::verb;
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::optional<std::int64_t> to_int(std::string_view s) {
+  const std::string t = trim(s);
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc{} || p != t.data() + t.size()) return std::nullopt;
+  return v;
+}
+
+// "1000-1001, 1003": comma-separated run numbers and inclusive ranges.
+repo::RunRanges parse_run_ranges(const std::string& text) {
+  repo::RunRanges ranges;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const std::string item = trim(std::string_view(text).substr(
+        start, comma == std::string::npos ? text.npos : comma - start));
+    start = comma == std::string::npos ? text.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    const auto dash = item.find('-', 1);  // a leading '-' would be a sign
+    const auto from = to_int(dash == std::string::npos ? item : item.substr(0, dash));
+    const auto to = dash == std::string::npos ? from : to_int(item.substr(dash + 1));
+    if (!from || !to) {
+      throw BadRequest(fmt::format(
+          "run range “{}” is not of the form “from-to” (where from, to are integers)", item));
+    }
+    if (*from > *to) {
+      throw BadRequest(
+          fmt::format("run range “{}” is empty: {} is greater than {}", item, *from, *to));
+    }
+    ranges.emplace_back(*from, *to);
+  }
+  return ranges;
+}
+
+bool valid_date(const std::string& d) {
+  return d.size() == 10 && d[4] == '-' && d[7] == '-' &&
+         domain::parse_db_datetime(d + " 00:00:00").has_value();
+}
+
+std::string utc_date(domain::Instant t) {
+  return domain::format_db_datetime(t).substr(0, 10);
+}
+
+http::HttpResponse table(AppContext& app, http::RequestContext& req) {
+  const auto beamtime_id = req.path_int("beamtimeId");
+  const std::string ranges_text = trim(req.query_param("runRanges").value_or(""));
+  const std::string filter_text = req.query_param("filter").value_or("");
+  const std::string date = trim(req.query_param("date").value_or(""));
+  if (!date.empty() && !valid_date(date)) {
+    throw BadRequest(fmt::format("date “{}” is not of the form YYYY-MM-DD", date));
+  }
+  const auto ranges = parse_run_ranges(ranges_text);
+
+  struct Data {
+    std::vector<domain::Run> runs;
+    std::vector<domain::Attributo> attributi;
+    std::vector<domain::ExperimentType> types;
+    std::vector<domain::Event> events;
+    std::vector<domain::Chemical> chemicals;
+  };
+  auto data = app.db.read([&](db::Conn& c) {
+    return Data{repo::list_runs(c, beamtime_id, ranges.empty() ? nullptr : &ranges),
+                repo::list_attributi(c, beamtime_id), repo::list_experiment_types(c, beamtime_id),
+                repo::list_events(c, beamtime_id, true), repo::list_chemicals(c, beamtime_id)};
+  });
+
+  domain::FilterContext context;
+  for (const auto& a : data.attributi) {
+    if (a.associated_table == domain::AssociatedTable::run) context.run_attributi.push_back(a);
+  }
+  for (const auto& chem : data.chemicals)
+    context.chemicals.emplace_back(chem.id, chem.name);
+  std::optional<domain::RunFilter> filter;
+  try {
+    filter = domain::RunFilter::compile(filter_text, context);
+  } catch (const domain::FilterError& e) {
+    throw BadRequest(std::string("error in filter string: ") + e.what());
+  }
+
+  std::set<std::string, std::greater<>> dates;
+  boost::json::array runs;
+  for (const auto& run : data.runs) {
+    dates.insert(utc_date(run.started));
+    if (!date.empty() && utc_date(run.started) != date) continue;
+    if (!filter->matches(domain::FilterRun{run.external_id, run.id, &run.values})) continue;
+    runs.push_back(json::run_to_json(run, app.tz, json::empty_fom()));
+  }
+  boost::json::array events;
+  for (const auto& e : data.events) {
+    dates.insert(utc_date(e.created));
+    if (!date.empty() && utc_date(e.created) != date) continue;
+    events.push_back(json::event_to_json(e, app.tz));
+  }
+  std::stable_sort(data.attributi.begin(), data.attributi.end(),
+                   [](const auto& a, const auto& b) { return a.name < b.name; });
+  boost::json::array filter_dates, attributi, types, chemicals;
+  for (const auto& d : dates)
+    filter_dates.emplace_back(d);
+  for (const auto& a : data.attributi)
+    attributi.push_back(json::attributo_to_json(a));
+  for (const auto& t : data.types)
+    types.push_back(json::experiment_type_to_json(t));
+  for (const auto& chem : data.chemicals)
+    chemicals.push_back(json::chemical_to_json(chem, app.tz, true));
+  return http::HttpResponse::json(boost::json::object{{"filter_dates", std::move(filter_dates)},
+                                                      {"runs", std::move(runs)},
+                                                      {"attributi", std::move(attributi)},
+                                                      {"experiment_types", std::move(types)},
+                                                      {"events", std::move(events)},
+                                                      {"chemicals", std::move(chemicals)}});
+}
+
+}  // namespace
+
+void add_run_table_routes(http::Router& router, AppContext& app) {
+  router.add(verb::get, "/api/runs/{beamtimeId}",
+             [&app](http::RequestContext& req) { return table(app, req); });
+}
+
+}  // namespace amarcord::server
