@@ -3,6 +3,7 @@
 
 #include "app.hpp"
 #include "config/settings.hpp"
+#include "db/session_pool.hpp"
 
 #ifndef AMARCORD_VERSION
 #define AMARCORD_VERSION "dev"
@@ -10,6 +11,8 @@
 
 int main(int argc, char** argv) {
   using namespace amarcord;
+  // Before any database connection exists (see the function's comment).
+  db::use_sqlite_multithread_mode();
   config::Invocation inv;
   try {
     inv = config::parse_invocation(argc, argv, config::process_environment());

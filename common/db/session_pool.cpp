@@ -1,11 +1,16 @@
 #include "db/session_pool.hpp"
 
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include "domain/errors.hpp"
 #include "util/log.hpp"
 
 namespace amarcord::db {
+
+bool use_sqlite_multithread_mode() {
+  return ::sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD) == SQLITE_OK;
+}
 
 void configure_session(soci::session& s, Backend backend) {
   switch (backend) {

@@ -66,6 +66,11 @@ class SessionPool {
   std::size_t open_ = 0;  // idle + leased + being opened
 };
 
+// Switches SQLite to its multi-thread mode (no per-call locking inside a
+// connection). Safe because the pool hands each session to one thread at a
+// time; must run before SQLite is first used. Returns false if too late.
+bool use_sqlite_multithread_mode();
+
 // Per-connection settings every session needs before its first statement
 // (SQLite pragmas, MySQL sql_mode with ANSI quotes, UTC session time zones).
 void configure_session(soci::session& s, Backend backend);

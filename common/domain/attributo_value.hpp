@@ -4,6 +4,7 @@
 // (§3.8).
 #pragma once
 
+#include <boost/container/flat_map.hpp>
 #include <boost/json/array.hpp>
 
 #include <cstdint>
@@ -35,8 +36,10 @@ struct AttributoValue {
   bool operator==(const AttributoValue&) const = default;
 };
 
-// Values of one entity (run, chemical, data set) by attributo id.
-using ValueMap = std::map<std::int64_t, AttributoValue>;
+// Values of one entity (run, chemical, data set) by attributo id, in id
+// order. A sorted vector, not a tree: a beamtime's run table holds hundreds
+// of thousands of values, and rows arrive in id order.
+using ValueMap = boost::container::flat_map<std::int64_t, AttributoValue>;
 
 // Why a value does not fit its type; what() is the original's message body
 // after "attributo <id>: ".

@@ -6,6 +6,7 @@
 
 #include "json/number_parser.hpp"
 #include "json/pyjson.hpp"
+#include "json/writer.hpp"
 
 namespace amarcord::json {
 namespace {
@@ -500,6 +501,38 @@ boost::json::object value_to_json(std::int64_t attributo_id, const AttributoValu
     }
   }
   return o;
+}
+
+void write_values(Writer& w, const ValueMap& values, const TimeZone& tz) {
+  // Mirrors value_to_json field for field; a unit test keeps the two equal.
+  w.begin_array();
+  for (const auto& [id, v] : values) {
+    w.begin_object().member("attributo_id", id);
+    if (v.string) w.member("attributo_value_str", std::string_view(*v.string));
+    if (v.integer) w.member("attributo_value_int", *v.integer);
+    if (v.chemical) w.member("attributo_value_chemical", *v.chemical);
+    if (v.datetime) {
+      w.member("attributo_value_datetime", to_utc_ms(*v.datetime));
+      w.member("attributo_value_datetime_local", to_local_ms(*v.datetime, tz));
+    }
+    if (v.number) w.member("attributo_value_float", *v.number);
+    if (v.boolean) w.member("attributo_value_bool", *v.boolean);
+    if (v.list && !v.list->empty()) {
+      const auto& first = v.list->front();
+      if (first.is_string()) {
+        w.key("attributo_value_list_str").value(boost::json::value(*v.list));
+      } else if (first.is_bool()) {
+        w.key("attributo_value_list_bool").value(boost::json::value(*v.list));
+      } else if (first.is_number()) {
+        w.key("attributo_value_list_float").begin_array();
+        for (const auto& item : *v.list)
+          w.value(item.is_number() ? item.to_number<double>() : 0.0);
+        w.end_array();
+      }
+    }
+    w.end_object();
+  }
+  w.end_array();
 }
 
 boost::json::array values_to_json(const ValueMap& values, const TimeZone& tz) {

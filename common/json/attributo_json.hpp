@@ -63,5 +63,7 @@ std::optional<std::vector<WireValue>> read_value_list(ObjectReader& r, std::stri
 boost::json::object value_to_json(std::int64_t attributo_id, const domain::AttributoValue& v,
                                   const domain::TimeZone& tz);
 boost::json::array values_to_json(const domain::ValueMap& values, const domain::TimeZone& tz);
+// The same output written straight into a Writer (for large answers).
+void write_values(class Writer& w, const domain::ValueMap& values, const domain::TimeZone& tz);
 
 }  // namespace amarcord::json

@@ -141,6 +141,10 @@ void append_python_float(std::string& out, double d) {
   out += std::to_string(mag);
 }
 
+void append_string_literal(std::string& out, std::string_view s) {
+  append_string(out, s, false);
+}
+
 std::string python_float(double d) {
   std::string s;
   append_python_float(s, d);

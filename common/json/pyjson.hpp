@@ -22,4 +22,7 @@ std::string serialize_python_dumps(const boost::json::value& v);
 void append_python_float(std::string& out, double d);
 std::string python_float(double d);
 
+// A JSON string literal for `s` (quotes and escapes as serialize writes them).
+void append_string_literal(std::string& out, std::string_view s);
+
 }  // namespace amarcord::json

@@ -4,6 +4,7 @@
 
 #include "json/attributo_json.hpp"
 #include "json/catalogue_json.hpp"
+#include "json/writer.hpp"
 
 namespace amarcord::json {
 
@@ -13,11 +14,13 @@ boost::json::object run_file_to_json(const domain::RunFile& f) {
 
 boost::json::array run_files_to_json(const std::vector<domain::RunFile>& files) {
   boost::json::array out;
-  for (const auto& f : files) out.push_back(run_file_to_json(f));
+  for (const auto& f : files)
+    out.push_back(run_file_to_json(f));
   return out;
 }
 
-boost::json::object run_to_json(const domain::Run& r, const domain::TimeZone& tz, boost::json::object summary) {
+boost::json::object run_to_json(const domain::Run& r, const domain::TimeZone& tz,
+                                boost::json::object summary) {
   boost::json::object o;
   o["id"] = r.id;
   o["external_id"] = r.external_id;
@@ -34,9 +37,34 @@ boost::json::object run_to_json(const domain::Run& r, const domain::TimeZone& tz
   return o;
 }
 
+void write_run(Writer& w, const domain::Run& r, const domain::TimeZone& tz) {
+  w.begin_object().member("id", r.id).member("external_id", r.external_id).key("attributi");
+  write_values(w, r.values, tz);
+  w.member("started", domain::to_utc_ms(r.started))
+      .member("started_local", domain::to_local_ms(r.started, tz));
+  if (r.stopped) {
+    w.member("stopped", domain::to_utc_ms(*r.stopped))
+        .member("stopped_local", domain::to_local_ms(*r.stopped, tz));
+  }
+  w.key("files").begin_array();
+  for (const auto& f : r.files) {
+    w.begin_object()
+        .member("id", f.id)
+        .member("glob", std::string_view(f.glob))
+        .member("source", std::string_view(f.source))
+        .end_object();
+  }
+  w.end_array();
+  static const boost::json::value kEmptyFom = empty_fom();
+  w.key("summary").value(kEmptyFom);
+  w.member("experiment_type_id", r.experiment_type_id).end_object();
+}
+
 boost::json::object empty_fom() {
-  return boost::json::object{
-      {"hit_rate", 0.0}, {"indexing_rate", 0.0}, {"indexed_frames", 0}, {"align_detector_groups", boost::json::array{}}};
+  return boost::json::object{{"hit_rate", 0.0},
+                             {"indexing_rate", 0.0},
+                             {"indexed_frames", 0},
+                             {"align_detector_groups", boost::json::array{}}};
 }
 
 boost::json::object event_to_json(const domain::Event& e, const domain::TimeZone& tz) {
@@ -48,7 +76,8 @@ boost::json::object event_to_json(const domain::Event& e, const domain::TimeZone
   o["created_local"] = domain::to_local_ms(e.created, tz);
   o["level"] = domain::wire_name(e.level);
   boost::json::array files;
-  for (const auto& f : e.files) files.push_back(file_to_json(f, true));
+  for (const auto& f : e.files)
+    files.push_back(file_to_json(f, true));
   o["files"] = std::move(files);
   return o;
 }
@@ -69,8 +98,10 @@ Optional<std::vector<domain::RunFile>> read_run_files(ObjectReader& r, std::stri
     const auto id = f.required_int("id");
     const auto glob = f.required_string("glob");
     const auto source = f.required_string("source", 255);
-    if (id && glob && source) files.push_back({0, *glob, *source});
-    else out.valid = false;
+    if (id && glob && source)
+      files.push_back({0, *glob, *source});
+    else
+      out.valid = false;
   }
   if (out.valid) out.value = std::move(files);
   return out;

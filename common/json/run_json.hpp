@@ -20,6 +20,8 @@ boost::json::object run_to_json(const domain::Run& r, const domain::TimeZone& tz
 // {"hit_rate":0.0,"indexing_rate":0.0,"indexed_frames":0,"align_detector_groups":[]}
 boost::json::object empty_fom();
 boost::json::object event_to_json(const domain::Event& e, const domain::TimeZone& tz);
+// run_to_json with the empty figure of merit, written straight into `w`.
+void write_run(class Writer& w, const domain::Run& r, const domain::TimeZone& tz);
 
 // A list of JsonRunFile under `key`; absent or null gives nullopt with
 // `valid` set. The `id` of each entry is read and ignored, as in the original.

@@ -1,6 +1,7 @@
 #include "repo/attributo_values.hpp"
 
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <stdexcept>
 
@@ -79,25 +80,129 @@ std::string select_columns(const TableInfo& t, const char* alias) {
 
 }  // namespace
 
+namespace {
+
+// Reads the value rows on SQLite through its own API. Listing a whole
+// beamtime reads hundreds of thousands of rows; SOCI's per-column copies and
+// type checks cost more than SQLite's own work there. Same SQL, same result
+// as the SOCI path below.
+std::map<std::int64_t, domain::ValueMap> read_values_sqlite(db::Conn& c, const std::string& sql,
+                                                            bool has_chemical, std::int64_t param) {
+  namespace lite = ::sqlite_api;
+  auto* backend = static_cast<soci::sqlite3_session_backend*>(c.sql.get_backend());
+  lite::sqlite3_stmt* stmt = nullptr;
+  int rc = lite::sqlite3_prepare_v2(backend->conn_, sql.c_str(), static_cast<int>(sql.size()),
+                                    &stmt, nullptr);
+  if (rc != SQLITE_OK) throw soci::sqlite3_soci_error(lite::sqlite3_errmsg(backend->conn_), rc);
+  std::unique_ptr<lite::sqlite3_stmt, int (*)(lite::sqlite3_stmt*)> guard(stmt,
+                                                                          lite::sqlite3_finalize);
+  lite::sqlite3_bind_int64(stmt, 1, param);
+  auto text = [&](int col) {
+    const auto* p = reinterpret_cast<const char*>(lite::sqlite3_column_text(stmt, col));
+    return std::string(p, static_cast<std::size_t>(lite::sqlite3_column_bytes(stmt, col)));
+  };
+  auto null = [&](int col) { return lite::sqlite3_column_type(stmt, col) == SQLITE_NULL; };
+  std::map<std::int64_t, domain::ValueMap> out;
+  auto current = out.end();
+  while ((rc = lite::sqlite3_step(stmt)) == SQLITE_ROW) {
+    domain::AttributoValue v;
+    if (!null(2)) v.integer = lite::sqlite3_column_int64(stmt, 2);
+    if (!null(3)) v.number = lite::sqlite3_column_double(stmt, 3);
+    if (!null(4)) v.string = text(4);
+    if (!null(5)) {
+      v.boolean = lite::sqlite3_column_type(stmt, 5) == SQLITE_INTEGER
+                      ? lite::sqlite3_column_int64(stmt, 5) != 0
+                      : db::bool_from_db(text(5));
+    }
+    if (!null(6)) v.datetime = db::instant_from_db(text(6), "datetime_value");
+    if (!null(7)) {
+      const std::string list = text(7);
+      if (list != "null") {
+        auto parsed = json::parse_json_exact(list);
+        if (parsed.ok && parsed.value.is_array()) v.list = std::move(parsed.value.get_array());
+      }
+    }
+    if (has_chemical && !null(8)) v.chemical = lite::sqlite3_column_int64(stmt, 8);
+    const std::int64_t entity = lite::sqlite3_column_int64(stmt, 0);
+    if (current == out.end() || current->first != entity) current = out.try_emplace(entity).first;
+    current->second.insert_or_assign(lite::sqlite3_column_int64(stmt, 1), std::move(v));
+  }
+  if (rc != SQLITE_DONE) throw soci::sqlite3_soci_error(lite::sqlite3_errmsg(backend->conn_), rc);
+  return out;
+}
+
+}  // namespace
+
 std::map<std::int64_t, domain::ValueMap> read_values(db::Conn& c, ValueTable table,
                                                      const std::string& entity_where,
                                                      std::int64_t param) {
+  // Rows are fetched in batches: a beamtime's run table has hundreds of
+  // thousands of value rows, and row-at-a-time fetching cost more than the
+  // query itself.
+  constexpr std::size_t kBatch = 1024;
   const TableInfo t = info(table);
-  ValueRow row;
+  const std::string sql = "SELECT " + select_columns(t, "v") + " FROM \"" + t.table +
+                          "\" v JOIN \"" + t.entity_table + "\" e ON e.id = v." + t.entity_column +
+                          " WHERE " + entity_where;
+  if (c.backend == db::Backend::sqlite) return read_values_sqlite(c, sql, t.has_chemical, param);
+  std::vector<long long> entity(kBatch), attributo(kBatch), integer(kBatch), chemical(kBatch);
+  std::vector<double> number(kBatch);
+  std::vector<std::string> string(kBatch), boolean(kBatch), datetime(kBatch), list(kBatch);
+  std::vector<soci::indicator> i_integer(kBatch), i_number(kBatch), i_string(kBatch),
+      i_boolean(kBatch), i_datetime(kBatch), i_list(kBatch), i_chemical(kBatch);
   long long p = param;
   soci::statement st(c.sql);
-  row.bind(st, t.has_chemical);
+  st.exchange(soci::into(entity));
+  st.exchange(soci::into(attributo));
+  st.exchange(soci::into(integer, i_integer));
+  st.exchange(soci::into(number, i_number));
+  st.exchange(soci::into(string, i_string));
+  st.exchange(soci::into(boolean, i_boolean));
+  st.exchange(soci::into(datetime, i_datetime));
+  st.exchange(soci::into(list, i_list));
+  if (t.has_chemical) st.exchange(soci::into(chemical, i_chemical));
   st.exchange(soci::use(p));
   st.alloc();
-  st.prepare("SELECT " + select_columns(t, "v") + " FROM \"" + t.table + "\" v JOIN \"" +
-             t.entity_table + "\" e ON e.id = v." + t.entity_column + " WHERE " + entity_where);
   // No ORDER BY: the maps order the rows, and sorting thousands of value
   // rows in the database was the largest cost of listing them.
+  st.prepare(sql);
   st.define_and_bind();
-  st.execute();
   std::map<std::int64_t, domain::ValueMap> out;
-  while (st.fetch())
-    out[row.entity][row.attributo] = row.get(t.has_chemical);
+  if (!st.execute(true)) return out;
+  auto resize = [&](std::size_t n) {
+    for (auto* v : {&entity, &attributo, &integer, &chemical})
+      v->resize(n);
+    number.resize(n);
+    for (auto* v : {&string, &boolean, &datetime, &list})
+      v->resize(n);
+    for (auto* v :
+         {&i_integer, &i_number, &i_string, &i_boolean, &i_datetime, &i_list, &i_chemical}) {
+      v->resize(n);
+    }
+  };
+  auto current = out.end();
+  do {
+    for (std::size_t i = 0; i < entity.size(); ++i) {
+      domain::AttributoValue v;
+      if (i_integer[i] == soci::i_ok) v.integer = integer[i];
+      if (i_number[i] == soci::i_ok) v.number = number[i];
+      if (i_string[i] == soci::i_ok) v.string = std::move(string[i]);
+      if (i_boolean[i] == soci::i_ok) v.boolean = db::bool_from_db(boolean[i]);
+      if (i_datetime[i] == soci::i_ok)
+        v.datetime = db::instant_from_db(datetime[i], "datetime_value");
+      // SQL NULL and the JSON text null both mean "no list".
+      if (i_list[i] == soci::i_ok && list[i] != "null") {
+        auto parsed = json::parse_json_exact(list[i]);
+        if (parsed.ok && parsed.value.is_array()) v.list = std::move(parsed.value.get_array());
+      }
+      if (t.has_chemical && i_chemical[i] == soci::i_ok) v.chemical = chemical[i];
+      // Rows of one entity usually come together.
+      if (current == out.end() || current->first != entity[i])
+        current = out.try_emplace(entity[i]).first;
+      current->second.insert_or_assign(attributo[i], std::move(v));
+    }
+    resize(kBatch);
+  } while (st.fetch());
   return out;
 }
 

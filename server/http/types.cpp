@@ -12,6 +12,13 @@ HttpResponse HttpResponse::json(const boost::json::value& v, unsigned status) {
   return r;
 }
 
+HttpResponse HttpResponse::raw_json(std::string body, unsigned status) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 HttpResponse HttpResponse::detail(unsigned status, std::string_view message) {
   boost::json::object o;
   o["detail"] = message;

@@ -29,6 +29,8 @@ struct HttpResponse {
 
   // Serialises `v` the way the original does (json/pyjson).
   static HttpResponse json(const boost::json::value& v, unsigned status = 200);
+  // JSON text written elsewhere (json::Writer).
+  static HttpResponse raw_json(std::string body, unsigned status = 200);
   // {"detail": "..."} with the given status.
   static HttpResponse detail(unsigned status, std::string_view message);
 };

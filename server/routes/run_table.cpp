@@ -11,6 +11,7 @@
 #include "json/attributo_json.hpp"
 #include "json/catalogue_json.hpp"
 #include "json/run_json.hpp"
+#include "json/writer.hpp"
 #include "repo/attributi.hpp"
 #include "repo/catalogue.hpp"
 #include "repo/chemicals.hpp"
@@ -110,12 +111,12 @@ http::HttpResponse table(AppContext& app, http::RequestContext& req) {
   }
 
   std::set<std::string, std::greater<>> dates;
-  boost::json::array runs;
+  std::vector<const domain::Run*> selected;
   for (const auto& run : data.runs) {
     dates.insert(utc_date(run.started));
     if (!date.empty() && utc_date(run.started) != date) continue;
     if (!filter->matches(domain::FilterRun{run.external_id, run.id, &run.values})) continue;
-    runs.push_back(json::run_to_json(run, app.tz, json::empty_fom()));
+    selected.push_back(&run);
   }
   boost::json::array events;
   for (const auto& e : data.events) {
@@ -134,12 +135,21 @@ http::HttpResponse table(AppContext& app, http::RequestContext& req) {
     types.push_back(json::experiment_type_to_json(t));
   for (const auto& chem : data.chemicals)
     chemicals.push_back(json::chemical_to_json(chem, app.tz, true));
-  return http::HttpResponse::json(boost::json::object{{"filter_dates", std::move(filter_dates)},
-                                                      {"runs", std::move(runs)},
-                                                      {"attributi", std::move(attributi)},
-                                                      {"experiment_types", std::move(types)},
-                                                      {"events", std::move(events)},
-                                                      {"chemicals", std::move(chemicals)}});
+  // The runs are most of a large answer: written directly, not as a document.
+  std::string body;
+  body.reserve(4096 + selected.size() * 2048);
+  json::Writer w(body);
+  w.begin_object().key("filter_dates").value(boost::json::value(std::move(filter_dates)));
+  w.key("runs").begin_array();
+  for (const auto* run : selected)
+    json::write_run(w, *run, app.tz);
+  w.end_array();
+  w.key("attributi").value(boost::json::value(std::move(attributi)));
+  w.key("experiment_types").value(boost::json::value(std::move(types)));
+  w.key("events").value(boost::json::value(std::move(events)));
+  w.key("chemicals").value(boost::json::value(std::move(chemicals)));
+  w.end_object();
+  return http::HttpResponse::raw_json(std::move(body));
 }
 
 }  // namespace
