@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Starts the local PostgreSQL and MariaDB servers the tests use (on loopback)
 # and creates the test user amarcord_test on both. Safe to run again.
-# Prints the environment the tests read, for `eval`.
+# Prints the environment the tests read, for `eval`: only those export lines
+# go to standard output; everything the tools print (pg_ctlcluster's "Removed
+# stale pid file", say) goes to standard error so `eval` never runs it.
 set -euo pipefail
+exec 3>&1 1>&2
 
 # PostgreSQL: Debian's package creates the cluster; start it if it is down.
 version=$(pg_lsclusters -h | awk 'NR==1 {print $1}')
@@ -37,5 +40,5 @@ GRANT ALL PRIVILEGES ON *.* TO 'amarcord_test'@'localhost';
 GRANT ALL PRIVILEGES ON *.* TO 'amarcord_test'@'127.0.0.1';
 SQL
 
-echo "export AMARCORD_TEST_PG_URL=postgresql://amarcord_test:amarcord_test@127.0.0.1:${port}/postgres"
-echo "export AMARCORD_TEST_MYSQL_URL=mysql://amarcord_test:amarcord_test@127.0.0.1:3306/mysql"
+echo >&3 "export AMARCORD_TEST_PG_URL=postgresql://amarcord_test:amarcord_test@127.0.0.1:${port}/postgres"
+echo >&3 "export AMARCORD_TEST_MYSQL_URL=mysql://amarcord_test:amarcord_test@127.0.0.1:3306/mysql"

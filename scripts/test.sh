@@ -7,5 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
 bash scripts/build.sh
-eval "$(bash scripts/start-test-databases.sh)"
+# An assignment keeps the script's exit status, so a database server that
+# cannot be started stops the run here (set -e) instead of being skipped.
+db_env=$(bash scripts/start-test-databases.sh)
+eval "$db_env"
 ctest --test-dir build --output-on-failure -j2 --timeout 1200 "$@"
