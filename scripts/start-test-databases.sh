@@ -4,6 +4,8 @@
 # Prints the environment the tests read, for `eval`: only those export lines
 # go to standard output; everything the tools print (pg_ctlcluster's "Removed
 # stale pid file", say) goes to standard error so `eval` never runs it.
+# The servers started here must not inherit fd 3 (`3>&-`): a daemon holding
+# the caller's command-substitution pipe would keep the caller waiting forever.
 set -euo pipefail
 exec 3>&1 1>&2
 
@@ -11,10 +13,10 @@ exec 3>&1 1>&2
 version=$(pg_lsclusters -h | awk 'NR==1 {print $1}')
 if [[ -z "$version" ]]; then
   version=$(ls /usr/lib/postgresql | sort -n | tail -1)
-  pg_createcluster "$version" main >/dev/null
+  pg_createcluster "$version" main >/dev/null 3>&-
 fi
 if ! pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $4}' | grep -q online; then
-  pg_ctlcluster "$version" main start
+  pg_ctlcluster "$version" main start 3>&-
 fi
 port=$(pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $3}')
 for _ in $(seq 60); do pg_isready -q -h 127.0.0.1 -p "$port" && break; sleep 0.5; done
@@ -29,7 +31,7 @@ SQL
 
 # MariaDB: the init script works with and without systemd.
 if ! mysqladmin ping -s >/dev/null 2>&1; then
-  /etc/init.d/mariadb start >/dev/null
+  /etc/init.d/mariadb start >/dev/null 3>&-
 fi
 for _ in $(seq 60); do mysqladmin ping -s >/dev/null 2>&1 && break; sleep 0.5; done
 mysqladmin ping -s >/dev/null 2>&1 || { echo "MariaDB did not start" >&2; exit 1; }
