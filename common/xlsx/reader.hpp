@@ -41,11 +41,14 @@ struct Limits {
   std::uint64_t bomb_min_bytes = 1ull << 20;
   std::uint32_t max_rows = 100000;
   std::uint32_t max_columns = 1000;
-  std::uint64_t max_cells = 1000000;            // cells holding a value
-  std::uint64_t max_shared_strings = 1000000;   // entries of sharedStrings.xml
-  std::uint64_t max_text_bytes = 1ull << 20;    // one string or value
-  std::uint32_t max_xml_depth = 64;             // element nesting
+  std::uint64_t max_cells = 1000000;           // cells holding a value
+  std::uint64_t max_shared_strings = 1000000;  // entries of sharedStrings.xml
+  std::uint64_t max_text_bytes = 1ull << 20;   // one string or value
+  std::uint32_t max_xml_depth = 64;            // element nesting
+  // Checked on the archive's end record before libzip reads the central
+  // directory into memory.
   std::uint64_t max_zip_entries = 10000;
+  std::uint64_t max_central_directory_bytes = 16ull << 20;
 };
 
 enum class CellKind : std::uint8_t {
@@ -60,8 +63,9 @@ struct Cell {
   std::uint32_t row = 0;  // 0-based
   std::uint32_t col = 0;  // 0-based
   CellKind kind = CellKind::string;
+  bool shared = false;  // `text` indexes the shared strings, else the sheet's own
   double number = 0;
-  std::uint32_t text = 0;  // index into Sheet::strings (string, error, number text)
+  std::uint32_t text = 0;
 };
 
 // 0-based, inclusive.
@@ -80,15 +84,18 @@ class Sheet {
   const Cell* find(std::uint32_t row, std::uint32_t col) const;
   // The text of a string or error cell; the number as written in the file
   // for number, date and boolean cells.
-  std::string_view text(const Cell& c) const { return strings_[c.text]; }
+  std::string_view text(const Cell& c) const {
+    return c.shared ? std::string_view((*shared_)[c.text]) : std::string_view(strings_[c.text]);
+  }
   // One past the last row/column holding a value (0 for an empty sheet).
   std::uint32_t row_count() const { return row_count_; }
   std::uint32_t column_count() const { return column_count_; }
   const std::vector<CellRange>& merged() const { return merged_; }
 
  private:
-  friend class SheetBuilder;
+  friend struct SheetAccess;
   std::vector<Cell> cells_;
+  std::shared_ptr<const std::vector<std::string>> shared_;
   std::vector<std::string> strings_;
   std::vector<CellRange> merged_;
   std::uint32_t row_count_ = 0;
