@@ -9,9 +9,17 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libsoci-dev libfmt-dev catch2 libturbojpeg0-dev libcurl4-openssl-dev zlib1g-dev
   libsqlite3-dev libpq-dev libmariadb-dev libudunits2-dev libmagic-dev tzdata ca-certificates curl
+  libxlsxwriter-dev libzip-dev libexpat1-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql mariadb-server mariadb-client wrk)
+  # The web UI's browser tests drive Debian's Chromium (server/web/e2e).
+  packages+=(chromium)
+fi
+# The web UI is built with Node.js and npm. Debian's packages only when no
+# node/npm is on PATH (the machine may bring a newer Node.js of its own).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
 fi
 
 missing=()

@@ -126,6 +126,8 @@ void register_routes(http::Router& router, AppContext& app) {
   add_event_routes(router, app);
   add_live_stream_routes(router, app);
   add_web_routes(router, app);
+  // Last: "/api/{beamtimeId}/spreadsheet.zip" starts with a parameter.
+  add_spreadsheet_routes(router, app);
 }
 
 int run_migrate(const config::Settings& settings) {

@@ -34,6 +34,16 @@ void Conn::lock_row(const char* table, std::int64_t id) {
       soci::into(found);
 }
 
+// Writes waiting together share one transaction (and one fsync); 64 keeps a
+// batch's latency bounded when a burst arrives.
+constexpr std::size_t kMaxWriteBatch = 64;
+
+Database::Database(DbUrl url, std::size_t pool_size, std::chrono::milliseconds acquire_timeout)
+    : pool_(std::move(url), pool_size, acquire_timeout) {
+  if (pool_.backend() == Backend::sqlite)
+    batcher_ = std::make_unique<WriteBatcher>(pool_, kMaxWriteBatch);
+}
+
 Transaction::Transaction(soci::session& s, Backend backend, TxMode mode)
     : s_(s), backend_(backend) {
   if (backend_ == Backend::sqlite) {
@@ -90,6 +100,10 @@ void rethrow_db_error(const soci::soci_error& e) {
     const int code = lite->result() & 0xff;
     if (code == 5 /* SQLITE_BUSY */ || code == 6 /* SQLITE_LOCKED */) {
       throw ServiceUnavailable("the database is busy; try again");
+    }
+    if (code == 19 /* SQLITE_CONSTRAINT */) {
+      log::warn("constraint violation: {}", e.what());
+      throw BadRequest("the change conflicts with existing data (database constraint violated)");
     }
   }
   // MySQL's errors come without a category; the numbers say what happened.

@@ -5,10 +5,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 
 #include "db/session_pool.hpp"
+#include "db/write_batcher.hpp"
 
 namespace soci {
 class session;
@@ -58,15 +61,17 @@ class Transaction {
 
 class Database {
  public:
-  Database(DbUrl url, std::size_t pool_size, std::chrono::milliseconds acquire_timeout)
-      : pool_(std::move(url), pool_size, acquire_timeout) {}
+  Database(DbUrl url, std::size_t pool_size, std::chrono::milliseconds acquire_timeout);
 
   template <typename F>
   auto read(F&& f) {
     return run(TxMode::read, std::forward<F>(f));
   }
+  // On SQLite, writes are group-committed (see write_batcher.hpp); on the
+  // servers each runs in its own transaction on a leased session.
   template <typename F>
   auto write(F&& f) {
+    if (batcher_) return run_batched(std::forward<F>(f));
     return run(TxMode::write, std::forward<F>(f));
   }
 
@@ -79,6 +84,8 @@ class Database {
  private:
   template <typename F>
   auto run(TxMode mode, F&& f) -> std::invoke_result_t<F, Conn&>;
+  template <typename F>
+  auto run_batched(F&& f) -> std::invoke_result_t<F, Conn&>;
 
   // Decides, after a failure, whether the session's connection is gone.
   static bool connection_lost(soci::session& s, const soci::soci_error& e);
@@ -88,6 +95,7 @@ class Database {
   [[noreturn]] static void connection_lost_during_commit();
 
   SessionPool pool_;
+  std::unique_ptr<WriteBatcher> batcher_;  // SQLite only
 };
 
 }  // namespace amarcord::db

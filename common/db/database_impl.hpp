@@ -38,4 +38,16 @@ auto Database::run(TxMode mode, F&& f) -> std::invoke_result_t<F, Conn&> {
   }
 }
 
+template <typename F>
+auto Database::run_batched(F&& f) -> std::invoke_result_t<F, Conn&> {
+  using Result = std::invoke_result_t<F, Conn&>;
+  if constexpr (std::is_void_v<Result>) {
+    batcher_->run([&](Conn& conn) { f(conn); });
+  } else {
+    std::optional<Result> result;
+    batcher_->run([&](Conn& conn) { result.emplace(f(conn)); });
+    return std::move(*result);
+  }
+}
+
 }  // namespace amarcord::db

@@ -57,6 +57,19 @@ struct IndexingParameters {
   std::optional<std::int64_t> geometry_id;
 };
 
+// What the original uses for online indexing when a beamtime has no online
+// parameters configured (not persisted, so no id).
+inline IndexingParameters default_online_indexing_parameters() {
+  return {std::nullopt,
+          true,
+          std::string(),
+          "--peaks=peakfinder8 --min-snr=5 --min-res=50 --threshold=4 --min-pix-count=2 "
+          "--max-pix-count=50 --peakfinder8-fast --min-peaks=10 --local-bg-radius=3 "
+          "--int-radius=4,5,7 --indexing=asdf --asdf-fast --no-retry",
+          "",
+          std::nullopt};
+}
+
 struct GeometryMeta {
   std::int64_t id = 0;
   std::string name;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "json/pyjson.hpp"
+
 namespace amarcord::domain {
 namespace {
 
@@ -44,6 +46,38 @@ std::string rename_template_variable(const std::string& content, const std::stri
   });
   out.append(content, copied);
   return out;
+}
+
+std::string template_replacement(const AttributoType& type, const AttributoValue* value,
+                                 const std::string& chemical_name) {
+  if (!value || value->empty()) {
+    return std::holds_alternative<BooleanType>(type) ? "false" : "";
+  }
+  return std::visit(
+      [&](const auto& t) -> std::string {
+        using T = std::decay_t<decltype(t)>;
+        if constexpr (std::is_same_v<T, IntegerType>) {
+          return value->integer ? std::to_string(*value->integer) : "";
+        } else if constexpr (std::is_same_v<T, ChemicalIdType>) {
+          return value->chemical ? chemical_name : "";
+        } else if constexpr (std::is_same_v<T, DateTimeType>) {
+          if (!value->datetime) return "";
+          // Python's str(datetime): the fraction only when it is not zero.
+          auto text = format_db_datetime(*value->datetime);
+          if (text.size() > 19 && text.compare(19, std::string::npos, ".000000") == 0)
+            text.resize(19);
+          return text;
+        } else if constexpr (std::is_same_v<T, NumberType>) {
+          return value->number ? json::python_float(*value->number) : "";
+        } else if constexpr (std::is_same_v<T, StringType> || std::is_same_v<T, ChoiceType>) {
+          return value->string.value_or("");
+        } else if constexpr (std::is_same_v<T, BooleanType>) {
+          return value->boolean.value_or(false) ? "true" : "false";
+        } else {
+          return "";  // lists have no single text form (as in the original)
+        }
+      },
+      type);
 }
 
 }  // namespace amarcord::domain

@@ -32,7 +32,7 @@ class FilterError : public std::runtime_error {
 };
 
 struct FilterContext {
-  std::vector<Attributo> run_attributi;                        // of the beamtime
+  std::vector<Attributo> run_attributi;                         // of the beamtime
   std::vector<std::pair<std::int64_t, std::string>> chemicals;  // id, name
 };
 

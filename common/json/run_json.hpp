@@ -16,7 +16,8 @@ namespace amarcord::json {
 boost::json::object run_file_to_json(const domain::RunFile& f);
 boost::json::array run_files_to_json(const std::vector<domain::RunFile>& files);
 // JsonRun; `summary` is a JsonIndexingFom.
-boost::json::object run_to_json(const domain::Run& r, const domain::TimeZone& tz, boost::json::object summary);
+boost::json::object run_to_json(const domain::Run& r, const domain::TimeZone& tz,
+                                boost::json::object summary);
 // {"hit_rate":0.0,"indexing_rate":0.0,"indexed_frames":0,"align_detector_groups":[]}
 boost::json::object empty_fom();
 boost::json::object event_to_json(const domain::Event& e, const domain::TimeZone& tz);

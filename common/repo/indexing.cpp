@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
+
 #include "db/values.hpp"
 
 namespace amarcord::repo {
@@ -114,6 +116,38 @@ std::vector<AlignGroup> align_groups(db::Conn& c, std::int64_t indexing_result_i
     out.push_back(std::move(copy));
   }
   return out;
+}
+
+std::vector<std::int64_t> geometry_attributi(db::Conn& c, std::int64_t geometry_id) {
+  long long geometry = geometry_id, attributo = 0;
+  soci::statement st = (c.sql.prepare << "SELECT attributo_id FROM \"GeometryReferencesAttributo\" "
+                                         "WHERE geometry_id = :g",
+                        soci::into(attributo), soci::use(geometry));
+  st.execute();
+  std::vector<std::int64_t> out;
+  while (st.fetch()) {
+    if (std::find(out.begin(), out.end(), attributo) == out.end()) out.push_back(attributo);
+  }
+  return out;
+}
+
+std::int64_t insert_queued_result(db::Conn& c, std::int64_t run_id,
+                                  std::int64_t indexing_parameters_id, domain::Instant created) {
+  long long run = run_id, params = indexing_parameters_id;
+  const std::string when = db::to_db(created);
+  c.sql << "INSERT INTO \"IndexingResult\" (created, run_id, frames, hits, indexed_frames, "
+           "job_status, indexing_parameters_id, program_version, job_latest_log) "
+           "VALUES (:c, :r, 0, 0, 0, 'QUEUED', :p, '', '')",
+      soci::use(when), soci::use(run), soci::use(params);
+  return c.last_insert_id();
+}
+
+void insert_template_replacement(db::Conn& c, std::int64_t indexing_result_id,
+                                 std::int64_t attributo_id, const std::string& replacement) {
+  long long result = indexing_result_id, attributo = attributo_id;
+  c.sql << "INSERT INTO \"GeometryTemplateReplacement\" (indexing_result_id, attributo_id, "
+           "replacement) VALUES (:r, :a, :t)",
+      soci::use(result), soci::use(attributo), soci::use(replacement);
 }
 
 }  // namespace amarcord::repo

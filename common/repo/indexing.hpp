@@ -42,4 +42,13 @@ std::map<std::int64_t, IndexingSummary> best_online_results(db::Conn& c, std::in
 std::vector<IndexingStatistic> indexing_statistics(db::Conn& c, std::int64_t indexing_result_id);
 std::vector<AlignGroup> align_groups(db::Conn& c, std::int64_t indexing_result_id);
 
+// The attributi a geometry's template uses (GeometryReferencesAttributo),
+// each once, in link order.
+std::vector<std::int64_t> geometry_attributi(db::Conn& c, std::int64_t geometry_id);
+// A new result in status QUEUED with no figures yet (frames, hits, indexed 0).
+std::int64_t insert_queued_result(db::Conn& c, std::int64_t run_id,
+                                  std::int64_t indexing_parameters_id, domain::Instant created);
+void insert_template_replacement(db::Conn& c, std::int64_t indexing_result_id,
+                                 std::int64_t attributo_id, const std::string& replacement);
+
 }  // namespace amarcord::repo

@@ -35,8 +35,8 @@ void fsync_directory(const std::filesystem::path& dir) {
 AtomicFileWriter::AtomicFileWriter(std::filesystem::path target) : target_(std::move(target)) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   for (int attempt = 0; attempt < 8 && fd_ < 0; ++attempt) {
-    temp_ = target_.parent_path() /
-            fmt::format(".{}.{:016x}.tmp", target_.filename().string(), static_cast<std::uint64_t>(rng()));
+    temp_ = target_.parent_path() / fmt::format(".{}.{:016x}.tmp", target_.filename().string(),
+                                                static_cast<std::uint64_t>(rng()));
     fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd_ < 0 && errno != EEXIST) fail("cannot create", temp_, errno);
   }

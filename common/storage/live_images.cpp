@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <ctime>
 #include <map>
 #include <tuple>
 
@@ -39,7 +40,9 @@ std::optional<std::int64_t> LiveImages::beamtime_of(const std::string& name) {
   return id;
 }
 
-std::filesystem::path LiveImages::path_of(std::int64_t beamtime_id) const { return dir_ / file_name(beamtime_id); }
+std::filesystem::path LiveImages::path_of(std::int64_t beamtime_id) const {
+  return dir_ / file_name(beamtime_id);
+}
 
 AtomicFileWriter LiveImages::begin(std::int64_t beamtime_id) const {
   return AtomicFileWriter(path_of(beamtime_id));
@@ -58,9 +61,17 @@ std::optional<LiveImage> LiveImages::open(std::int64_t beamtime_id) const {
   image.modified = domain::Instant{std::chrono::seconds{st.st_mtim.tv_sec} +
                                    std::chrono::microseconds{st.st_mtim.tv_nsec / 1000}};
   // Read the inode we hold: the head for sniffing and, unless known, the digest.
-  const auto key = std::make_tuple(static_cast<std::uint64_t>(st.st_ino), image.size,
-                                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
-                                       st.st_mtim.tv_nsec);
+  const auto ns = [](const timespec& t) {
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+  };
+  const DigestKey key{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                      image.size, ns(st.st_mtim), ns(st.st_ctim)};
+  // File time stamps advance in coarse ticks (jiffies). A digest is only
+  // remembered once the tick of the file's ctime is surely over, so no later
+  // file can share the key ("racy" entries, as git calls them).
+  timespec now_ts{};
+  ::clock_gettime(CLOCK_REALTIME, &now_ts);
+  const bool cacheable = ns(now_ts) - ns(st.st_ctim) > 100'000'000;
   {
     std::lock_guard lock(mutex_);
     if (auto it = digests_.find(key); it != digests_.end()) image.sha256 = it->second;
@@ -75,16 +86,19 @@ std::optional<LiveImage> LiveImages::open(std::int64_t beamtime_id) const {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     const std::string_view piece(buffer.data(), static_cast<std::size_t>(n));
-    if (image.head.size() < 64 * 1024) image.head.append(piece.substr(0, 64 * 1024 - image.head.size()));
+    if (image.head.size() < 64 * 1024)
+      image.head.append(piece.substr(0, 64 * 1024 - image.head.size()));
     if (need_digest) hash.update(piece);
     offset += static_cast<std::uint64_t>(n);
   }
   if (image.sha256.empty()) {
     if (offset != image.size) return std::nullopt;  // shrank under us: not a replaced file
     image.sha256 = hash.hex_digest();
-    std::lock_guard lock(mutex_);
-    if (digests_.size() > 1024) digests_.clear();
-    digests_[key] = image.sha256;
+    if (cacheable) {
+      std::lock_guard lock(mutex_);
+      if (digests_.size() > 1024) digests_.clear();
+      digests_[key] = image.sha256;
+    }
   }
   return image;
 }

@@ -43,9 +43,14 @@ class LiveImages {
 
  private:
   std::filesystem::path dir_;
-  // SHA-256 by (inode, size, mtime): a replaced file is a new inode.
+  // SHA-256 by (device, inode, size, mtime, ctime). Inode numbers are reused
+  // and mtime can be set by the writer (cp -p), but ctime cannot: a later
+  // file has a later ctime, provided the clock tick of the hashed file's
+  // ctime had passed when it was hashed (see open()).
+  using DigestKey =
+      std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::int64_t, std::int64_t>;
   mutable std::mutex mutex_;
-  mutable std::map<std::tuple<std::uint64_t, std::uint64_t, std::int64_t>, std::string> digests_;
+  mutable std::map<DigestKey, std::string> digests_;
 };
 
 }  // namespace amarcord::storage

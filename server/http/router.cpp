@@ -90,7 +90,21 @@ RouteMatch Router::match(bhttp::verb method, std::string_view path) const {
   for (const auto& m : allowed) {
     result.allowed_methods += (result.allowed_methods.empty() ? "" : ", ") + m;
   }
+  if (allowed.empty() && wanted == bhttp::verb::get && fallback_ && fallback_applies_(path)) {
+    result.route = &*fallback_;
+  }
   return result;
+}
+
+void Router::set_get_fallback(std::function<bool(std::string_view)> applies, Handler handler,
+                              RouteOptions options) {
+  Route r;
+  r.method = bhttp::verb::get;
+  r.pattern = "*";
+  r.handler = std::move(handler);
+  r.options = std::move(options);
+  fallback_ = std::move(r);
+  fallback_applies_ = std::move(applies);
 }
 
 }  // namespace amarcord::http

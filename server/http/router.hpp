@@ -61,11 +61,18 @@ class Router {
   void add(bhttp::verb method, std::string pattern, Handler handler, RouteOptions options = {});
   // `path` is already percent-decoded. HEAD matches GET routes.
   RouteMatch match(bhttp::verb method, std::string_view path) const;
+  // The route for GET/HEAD requests whose path no route knows under any
+  // method and that `applies` accepts (the web UI's files and client-side
+  // routes); other unknown paths keep their 404.
+  void set_get_fallback(std::function<bool(std::string_view path)> applies, Handler handler,
+                        RouteOptions options = {});
 
  private:
   static bool match_segments(const Route& r, const std::vector<std::string_view>& parts,
                              std::vector<std::pair<std::string, std::string>>* params);
   std::vector<Route> routes_;
+  std::function<bool(std::string_view)> fallback_applies_;
+  std::optional<Route> fallback_;
 };
 
 // Percent-decodes a URL path; nullopt for malformed escapes or a NUL byte.

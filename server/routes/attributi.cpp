@@ -195,13 +195,13 @@ http::HttpResponse create_from_schema(AppContext& app, http::RequestContext& req
                         e.name, *beamtime_id, domain::human_readable(existing->type),
                         domain::human_readable(e.type)));
       }
-      Attributo a;
-      a.beamtime_id = *beamtime_id;
-      a.name = e.name;
-      a.description = e.description;
-      a.group = "automatic";
-      a.associated_table = AssociatedTable::run;
-      a.type = e.type;
+      const Attributo a{.id = 0,
+                        .beamtime_id = *beamtime_id,
+                        .name = e.name,
+                        .description = e.description,
+                        .group = "automatic",
+                        .associated_table = AssociatedTable::run,
+                        .type = e.type};
       repo::insert_attributo(c, a);
     }
   });

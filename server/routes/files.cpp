@@ -80,6 +80,16 @@ domain::FileMeta store_upload(AppContext& app, storage::BlobStore::Writer& write
   f.description = description;
   f.modified = domain::now();
   return app.db.write([&](db::Conn& c) {
+    // The live image of a beamtime is the file of that name: the first
+    // upload of it becomes the live image (as in the original); another one
+    // would be a second live image (the original's duplicate bug).
+    if (const auto beamtime = storage::LiveImages::beamtime_of(f.file_name);
+        beamtime && repo::find_file_by_name(c, f.file_name)) {
+      throw BadRequest(
+          fmt::format("beamtime {} has a live-stream image already; replace it with POST "
+                      "/api/live-stream/{}",
+                      *beamtime, *beamtime));
+    }
     if (deduplicate) {
       if (auto existing = repo::find_file_by_sha_and_name(c, f.sha256, f.file_name))
         return *existing;

@@ -39,9 +39,15 @@ void copy_into(const storage::FileHandle& file, std::uint64_t length,
 http::HttpResponse update(AppContext& app, http::RequestContext& req) {
   const auto beamtime_id = req.path_int("beamtimeId");
   auto& sink = dynamic_cast<http::LiveImageSink&>(*req.body_sink());
-  if (!sink.has_file()) {
+  if (!sink.has_file() || !sink.filename()) {
+    // As F1: a "file" field that is a plain form value is no upload.
     json::FieldErrors errors;
-    errors.add("missing", json::Loc{"body", "file"}, "Field required", nullptr);
+    if (!sink.has_file()) {
+      errors.add("missing", json::Loc{"body", "file"}, "Field required", nullptr);
+    } else {
+      errors.add("value_error", json::Loc{"body", "file"},
+                 "Value error, Expected UploadFile, received: <class 'str'>", nullptr);
+    }
     errors.raise_if_any();
   }
   const bool exists =

@@ -22,6 +22,7 @@ void add_live_stream_routes(http::Router& router, AppContext& app);
 void add_run_routes(http::Router& router, AppContext& app);
 void add_run_table_routes(http::Router& router, AppContext& app);
 void add_runs_overview_routes(http::Router& router, AppContext& app);
+void add_spreadsheet_routes(http::Router& router, AppContext& app);
 void add_web_routes(http::Router& router, AppContext& app);
 
 }  // namespace amarcord::server

@@ -19,6 +19,7 @@
 #include "repo/runs.hpp"
 #include "routes/routes.hpp"
 #include "routes/run_common.hpp"
+#include "routes/run_online_indexing.hpp"
 
 namespace amarcord::server {
 namespace {
@@ -106,6 +107,7 @@ http::HttpResponse create_or_update(AppContext& app, http::RequestContext& req) 
     bool created = false;
     std::int64_t run_id = 0;
     std::optional<std::int64_t> data_set_id;
+    std::optional<OnlineIndexingJob> online_job;
     std::vector<domain::RunFile> files;
   };
   const auto outcome = app.db.write([&](db::Conn& c) {
@@ -160,11 +162,17 @@ http::HttpResponse create_or_update(AppContext& app, http::RequestContext& req) 
     out.run_id = run->id;
     if (create_data_set.value.value_or(false))
       out.data_set_id = data_set_from_run(c, *run, type_id);
+    if (out.created && repo::current_user_config(c, *beamtime_id).use_online_crystfel)
+      out.online_job = queue_online_indexing(c, *run);
     out.files = repo::run_files(c, run->id);
     return out;
   });
   boost::json::object o;
   o["run_created"] = outcome.created;
+  if (outcome.online_job) {
+    o["indexing_result_id"] = outcome.online_job->indexing_result_id;
+    o["new_indexing_parameters_id"] = outcome.online_job->indexing_parameters_id;
+  }
   if (outcome.data_set_id) o["new_data_set_id"] = *outcome.data_set_id;
   o["run_internal_id"] = outcome.run_id;
   o["files"] = json::run_files_to_json(outcome.files);

@@ -15,11 +15,6 @@ namespace {
 
 using boost::beast::http::verb;
 
-constexpr const char* kDefaultCommandLine =
-    "--peaks=peakfinder8 --min-snr=5 --min-res=50 --threshold=4 --min-pix-count=2 "
-    "--max-pix-count=50 --peakfinder8-fast --min-peaks=10 --local-bg-radius=3 --int-radius=4,5,7 "
-    "--indexing=asdf --asdf-fast --no-retry";
-
 [[noreturn]] void unknown_key(std::string_view key) {
   throw BadRequest(
       fmt::format("unknown configuration key \"{}\" (known: auto-pilot, online-crystfel, "
@@ -35,11 +30,7 @@ http::HttpResponse read_parameters(AppContext& app, http::RequestContext& req) {
     if (config.current_online_indexing_parameters_id) {
       p = repo::find_indexing_parameters(c, *config.current_online_indexing_parameters_id);
     }
-    if (!p) {
-      // Built-in defaults, not persisted (so no id).
-      p = domain::IndexingParameters{std::nullopt,        true, std::string(),
-                                     kDefaultCommandLine, "",   std::nullopt};
-    }
+    if (!p) p = domain::default_online_indexing_parameters();
     return std::make_pair(*p, repo::list_geometries(c, beamtime_id));
   });
   boost::json::array gs;
