@@ -36,7 +36,7 @@ struct GrabberSettings {
   Seconds backoff_max{30.0};
   Seconds follow_interval{5.0};
   std::filesystem::path status_file;  // empty = none
-  bool durable = false;               // fsync the live image and its directory
+  bool durable = true;                // fsync the live image and its directory
   std::string log_level = "info";
 };
 

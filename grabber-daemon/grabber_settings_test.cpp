@@ -92,7 +92,7 @@ TEST_CASE("grabber settings: defaults", "[grabber-settings]") {
   CHECK(s.backoff_max.count() == 30.0);
   CHECK(s.follow_interval.count() == 5.0);
   CHECK(s.status_file == fs::path("/srv/d/live/grabber-status.json"));
-  CHECK_FALSE(s.durable);
+  CHECK(s.durable);  // temp + fsync + rename unless switched off
   CHECK(s.log_level == "info");
 }
 
@@ -126,7 +126,7 @@ TEST_CASE("grabber settings: every flag", "[grabber-settings]") {
                       "1m",
                       "--status-file",
                       "/run/g.json",
-                      "--durable",
+                      "--durable=false",
                       "--log-level",
                       "debug"})
                      .settings;
@@ -147,7 +147,7 @@ TEST_CASE("grabber settings: every flag", "[grabber-settings]") {
   CHECK(s.backoff_max.count() == 2.0);
   CHECK(s.follow_interval.count() == 60.0);
   CHECK(s.status_file == fs::path("/run/g.json"));
-  CHECK(s.durable);
+  CHECK_FALSE(s.durable);
   CHECK(s.log_level == "debug");
 }
 

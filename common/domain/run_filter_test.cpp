@@ -859,6 +859,14 @@ TEST_CASE("filter: hostile input", "[filter]") {
     CHECK(f.message == "filter too long (100000 bytes, at most 65536) (at character 65537: ()");
     CHECK(elapsed < std::chrono::milliseconds(100));
   }
+  SECTION("a 10 MB expression is refused by its length, not parsed") {
+    std::string text = "id == 1 and ";
+    while (text.size() < 10'000'000)
+      text += "(sample == \"x\") or ";
+    const auto f = failure(text);
+    CHECK(f.message.rfind("filter too long (" + std::to_string(text.size()) + " bytes", 0) == 0);
+    CHECK(f.position == 65536);
+  }
   SECTION("60,000 opening parentheses (within the length limit)") {
     const auto start = std::chrono::steady_clock::now();
     const auto f = failure(std::string(60000, '('));

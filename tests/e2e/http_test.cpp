@@ -40,6 +40,27 @@ TEST_CASE("every answer carries a request id; HEAD has headers only", "[http]") 
   CHECK(std::stoul(head.header("content-length")) > 0);
 }
 
+TEST_CASE("one access-log line per request: peer, method, path, status, bytes, time, id",
+          "[http]") {
+  auto& server = shared_server();
+  auto client = server.client();
+  auto r = client.get("/api/beamtimes/987654321?probe=access-log");
+  REQUIRE(r.status == 404);
+  const auto id = r.header("x-request-id");
+  REQUIRE_FALSE(id.empty());
+  // The line is written before the answer goes out, so it is there now.
+  const std::string log = server.server->log();
+  const auto at = log.find("id=" + id);
+  REQUIRE(at != std::string::npos);
+  const auto begin = log.rfind('\n', at) + 1;  // npos + 1 == 0: the first line
+  const std::string line = log.substr(begin, log.find('\n', at) - begin);
+  INFO(line);
+  CHECK(line.find("127.0.0.1") != std::string::npos);
+  CHECK(line.find(" GET /api/beamtimes/987654321?probe=access-log 404 " +
+                  std::to_string(r.body.size()) + "B ") != std::string::npos);
+  CHECK(line.find("ms id=" + id) != std::string::npos);
+}
+
 TEST_CASE("CORS answers like the original's middleware", "[http]") {
   auto client = shared_server().client();
   auto pre = client.request("OPTIONS", "/api/beamtimes", "",

@@ -22,6 +22,7 @@
 
 #include "e2e/runs_helpers.hpp"
 #include "storage/sha256.hpp"
+#include "support/jpeg_frames.hpp"
 
 using namespace amarcord::test;
 namespace json = boost::json;
@@ -420,10 +421,15 @@ struct Frames {
   std::map<std::string, std::size_t> by_sha;  // sha256 → index
 };
 
+// Real JPEGs (TurboJPEG) of growing size and texture, so a download that is
+// byte-equal to one of them is a complete, decodable image.
 Frames make_frames(std::size_t n) {
   Frames f;
   for (std::size_t i = 0; i < n; ++i) {
-    f.data.push_back(fake_jpeg(2048 + i * 2500, 1000 + i));  // 2 KB to ~50 KB
+    const int k = static_cast<int>(i);
+    f.data.push_back(make_jpeg(160 + 16 * k, 120 + 12 * k, k, 8 + 4 * k));
+    REQUIRE(decodes_cleanly(f.data.back()));
+    REQUIRE(f.data.back().size() >= 2000);  // the readers below ask for bytes 1000-1999
     f.by_sha[sha256_hex(f.data.back())] = i;
   }
   return f;
@@ -488,6 +494,9 @@ TEST_CASE("the live image is replaced atomically while it is downloaded", "[live
           continue;
         }
         const auto sha = sha256_hex(r.body);
+        if (downloads % 64 == 0 && !decodes_cleanly(r.body))
+          problems.add("GET returned " + std::to_string(r.body.size()) +
+                       " bytes that do not decode");
         if (!frames.by_sha.count(sha)) {
           problems.add("GET returned " + std::to_string(r.body.size()) +
                        " bytes that are no frame");

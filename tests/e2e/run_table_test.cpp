@@ -276,8 +276,16 @@ TEST_CASE("R7 hostile filters are 4xx and the server stays healthy", "[runs][fil
   CHECK(huge.header("content-type") == "application/json");
   CHECK(huge.json().at("detail").is_string());
   healthy();
-  auto huge_parens = api.get(base + std::string(60000, '('));
+  auto huge_parens = api.get(base + std::string(100000, '('));
   CHECK(huge_parens.status == 431);
+  healthy();
+  // The issue's 10 MB expression: refused by the header limit as well.
+  std::string ten_mb = "id == 1";
+  while (ten_mb.size() < 10'000'000)
+    ten_mb += " or (id == 1)";
+  auto ten = api.get(base + url_encode(ten_mb));
+  CHECK(ten.status == 431);
+  CHECK(ten.json().at("detail").is_string());
   healthy();
   require_unchanged(api.db(), before);
   CHECK(count_rows(api.db(), "Run", "beamtime_id = " + bt) == 4);

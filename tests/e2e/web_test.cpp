@@ -222,3 +222,61 @@ TEST_CASE("without a built UI / says so and the API works", "[web]") {
   CHECK(client.post("/api/beamtimes", beamtime_body("web-ui-not-built")).status == 200);
   CHECK(s.server->log().find("web UI is not built") != std::string::npos);
 }
+
+namespace {
+
+// A copy of the server binary in `prefix`/bin, so that it looks for the UI
+// beside itself as an installed or a build-tree server does.
+struct RelocatedServer {
+  fs::path prefix = make_temp_dir("prefix");
+  fs::path data = make_temp_dir("data");
+  std::unique_ptr<ServerProcess> server;
+  RelocatedServer(const std::vector<fs::path>& web_roots) {
+    fs::create_directories(prefix / "bin");
+    fs::copy_file(server_binary(), prefix / "bin" / "amarcord-server");
+    for (const auto& rel : web_roots)
+      write_file(prefix / rel / "index.html", "<!doctype html><title>" + rel.string() + "</title>");
+    // server_binary() reads AMARCORD_SERVER_BIN; the tests of one process run one at a time.
+    const char* before = std::getenv("AMARCORD_SERVER_BIN");
+    const std::string saved = before ? before : "";
+    ::setenv("AMARCORD_SERVER_BIN", (prefix / "bin" / "amarcord-server").c_str(), 1);
+    try {
+      server = ServerProcess::start({"--data-dir", data.string()});
+    } catch (...) {
+      before ? ::setenv("AMARCORD_SERVER_BIN", saved.c_str(), 1)
+             : ::unsetenv("AMARCORD_SERVER_BIN");
+      throw;
+    }
+    before ? ::setenv("AMARCORD_SERVER_BIN", saved.c_str(), 1) : ::unsetenv("AMARCORD_SERVER_BIN");
+  }
+  ~RelocatedServer() {
+    server.reset();
+    std::error_code ec;
+    fs::remove_all(prefix, ec);
+    fs::remove_all(data, ec);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("without --web-root the UI is found beside the binary: installed, then build tree",
+          "[web]") {
+  SECTION("installed: bin/../share/amarcord/web wins over bin/../web") {
+    RelocatedServer s({"share/amarcord/web", "web"});
+    auto r = HttpClient(s.server->port()).get("/");
+    CHECK(r.status == 200);
+    CHECK(r.body.find("<title>share/amarcord/web</title>") != std::string::npos);
+  }
+  SECTION("build tree: bin/../web, as scripts/run-server.sh runs it") {
+    RelocatedServer s({"web"});
+    auto r = HttpClient(s.server->port()).get("/beamtimes/3/runs");
+    CHECK(r.status == 200);
+    CHECK(r.body.find("<title>web</title>") != std::string::npos);
+  }
+  SECTION("neither: the plain page") {
+    RelocatedServer s({});
+    auto r = HttpClient(s.server->port()).get("/");
+    CHECK(r.status == 200);
+    CHECK(r.body.find("has not been built") != std::string::npos);
+  }
+}

@@ -39,7 +39,8 @@ std::vector<std::string> to_args(const std::map<std::string, std::string>& setti
 }
 
 GrabberRun::GrabberRun(const std::string& stream_url,
-                       const std::map<std::string, std::string>& overrides)
+                       const std::map<std::string, std::string>& overrides,
+                       const std::map<std::string, std::string>& env)
     : data_dir_(make_temp_dir("grabber-data")) {
   auto settings = default_settings(stream_url, data_dir_);
   for (const auto& [k, v] : overrides)
@@ -47,7 +48,7 @@ GrabberRun::GrabberRun(const std::string& stream_url,
   fs::path status_file = data_dir_ / "live" / "grabber-status.json";
   if (auto it = settings.find("status-file"); it != settings.end() && it->second != "<none>")
     status_file = it->second;
-  process_ = GrabberProcess::start(to_args(settings), status_file);
+  process_ = GrabberProcess::start(to_args(settings), status_file, env);
 }
 
 GrabberRun::~GrabberRun() {

@@ -32,8 +32,10 @@ std::map<std::string, std::string> default_settings(const std::string& stream_ur
 // bare flag, "<none>" drops the setting.
 class GrabberRun {
  public:
+  // `env` adds environment variables (NOTIFY_SOCKET, say).
   GrabberRun(const std::string& stream_url,
-             const std::map<std::string, std::string>& overrides = {});
+             const std::map<std::string, std::string>& overrides = {},
+             const std::map<std::string, std::string>& env = {});
   ~GrabberRun();
 
   GrabberProcess& process() { return *process_; }

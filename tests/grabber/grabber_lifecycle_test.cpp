@@ -3,11 +3,17 @@
 // 2 s leaving no temp file, stale temp files are removed at start, the
 // write rate follows --interval, large frames are scaled down, 1,000
 // reconnects leak no fd, thread or memory, and bad settings exit 2.
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <fstream>
 #include <thread>
 
@@ -243,4 +249,86 @@ TEST_CASE("grabber: bad settings exit 2 with one line naming the setting; --help
         "--log-level",     "--config"})
     CHECK(help.output.find(flag) != std::string::npos);
   fs::remove_all(dir);
+}
+
+namespace {
+
+// A systemd notify socket: a datagram socket the grabber sends its
+// READY/WATCHDOG/STATUS/STOPPING messages to.
+class NotifySocket {
+ public:
+  NotifySocket() : dir_(make_temp_dir("notify")), path_(dir_ / "notify.sock") {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd_ >= 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    const auto p = path_.string();
+    REQUIRE(p.size() < sizeof(addr.sun_path));
+    std::memcpy(addr.sun_path, p.c_str(), p.size() + 1);
+    REQUIRE(::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+  }
+  ~NotifySocket() {
+    ::close(fd_);
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string path() const { return path_.string(); }
+  // The next message, or nullopt after `timeout`.
+  std::optional<std::string> receive(std::chrono::milliseconds timeout) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return std::nullopt;
+    char buf[4096];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n < 0) return std::nullopt;
+    return std::string(buf, static_cast<std::size_t>(n));
+  }
+
+ private:
+  fs::path dir_;
+  fs::path path_;
+  int fd_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE("grabber: systemd hears READY first, WATCHDOG pings, STATUS and STOPPING (6)",
+          "[grabber][systemd]") {
+  auto camera = start_camera(CameraScript{}, 50);
+  NotifySocket notify;
+  // A 400 ms watchdog: the grabber must ping at least every 200 ms.
+  GrabberRun run(camera->url(), {},
+                 {{"NOTIFY_SOCKET", notify.path()}, {"WATCHDOG_USEC", "400000"}});
+  INFO(run.describe());
+  std::vector<std::string> messages;
+  const auto until = std::chrono::steady_clock::now() + 3s;
+  int watchdog_pings = 0;
+  bool streaming_status = false;
+  while (std::chrono::steady_clock::now() < until) {
+    auto m = notify.receive(500ms);
+    REQUIRE(m.has_value());  // never 500 ms without a message: the watchdog would fire
+    messages.push_back(*m);
+    if (*m == "WATCHDOG=1") ++watchdog_pings;
+    if (m->starts_with("STATUS=") && m->find("streaming") != std::string::npos)
+      streaming_status = true;
+  }
+  INFO("messages: " << messages.size() << ", first: " << messages.front());
+  // READY comes once, after the start-up STATUS and before any watchdog ping.
+  const auto ready = std::find_if(messages.begin(), messages.end(), [](const std::string& m) {
+    return m.find("READY=1") != std::string::npos;
+  });
+  const auto first_ping = std::find(messages.begin(), messages.end(), "WATCHDOG=1");
+  CHECK(ready != messages.end());
+  CHECK(ready < first_ping);
+  CHECK(watchdog_pings >= 10);  // 3 s at one ping per 200 ms or more often
+  CHECK(streaming_status);
+  run.process().signal(SIGTERM);
+  bool stopping = false;
+  while (auto m = notify.receive(2s)) {
+    if (m->find("STOPPING=1") != std::string::npos) {
+      stopping = true;
+      break;
+    }
+  }
+  CHECK(stopping);
+  REQUIRE(run.process().wait_exit(2500ms).has_value());
 }

@@ -558,6 +558,35 @@ describe("web UI", () => {
         runs.map(() => saxs.id),
       );
       await waitText(page.locator("table.grid tbody"), "SAXS");
+
+      // A run from three days ago: the table shows dates, and the date filter picks it.
+      const count = page.locator("span.muted[role=status]");
+      const started = Date.now() - 3 * 86_400_000;
+      await api.post("/api/runs/9", { beamtime_id: state.bt, attributi: [], files: [], started, stopped: started + 3_600_000 });
+      const old = (await api.get(`/api/runs/${state.bt}`)).runs.find((r) => r.external_id === 9);
+      const stamp = new Date(old.started_local).toISOString();
+      const day = stamp.slice(0, 10);
+      await page.reload();
+      await page.waitForFunction(() => document.body.dataset.runsRendered === "5");
+      await waitText(page.locator("table.grid tbody tr").filter({ hasText: "SAXS" }).first(), /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+      await waitText(page.locator("table.grid tbody"), `${day} ${stamp.slice(11, 16)}`);
+      await page.locator('select[name="date"]').selectOption(day);
+      await waitText(count, /^1 run$/);
+      await screenshot(page, "runs-multi-day");
+      await page.locator('select[name="date"]').selectOption("");
+      await waitText(count, "5 runs");
+
+      // Keyboard only: in the filter box, type and press Enter to apply.
+      await page.getByLabel("Filter").focus();
+      await page.keyboard.press("Control+A");
+      await page.keyboard.type("id == 9");
+      await page.keyboard.press("Enter");
+      await waitText(count, /^1 run$/);
+      await page.keyboard.press("Control+A");
+      await page.keyboard.press("Backspace");
+      await page.keyboard.press("Enter");
+      await waitText(count, "5 runs");
+      await api.del(`/api/runs/${state.bt}/9`);
     });
   });
 
