@@ -519,10 +519,13 @@ void write_values(Writer& w, const ValueMap& values, const TimeZone& tz) {
     if (v.boolean) w.member("attributo_value_bool", *v.boolean);
     if (v.list && !v.list->empty()) {
       const auto& first = v.list->front();
-      if (first.is_string()) {
-        w.key("attributo_value_list_str").value(boost::json::value(*v.list));
-      } else if (first.is_bool()) {
-        w.key("attributo_value_list_bool").value(boost::json::value(*v.list));
+      if (first.is_string() || first.is_bool()) {
+        // Item by item: wrapping the list in a json::value would copy it.
+        w.key(first.is_string() ? "attributo_value_list_str" : "attributo_value_list_bool")
+            .begin_array();
+        for (const auto& item : *v.list)
+          w.value(item);
+        w.end_array();
       } else if (first.is_number()) {
         w.key("attributo_value_list_float").begin_array();
         for (const auto& item : *v.list)

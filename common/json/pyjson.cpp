@@ -89,6 +89,25 @@ void append_string(std::string& out, std::string_view s, bool ascii_only) {
 }  // namespace
 
 void append_python_float(std::string& out, double d) {
+  // Where repr() writes positional notation (1e-4 <= |d| < 1e16, and zero),
+  // its digits are exactly the shortest round-trip fixed notation, plus ".0"
+  // for whole numbers. Most values a beamtime holds are in that range, and
+  // this path costs a fraction of the general one.
+  const double magnitude = std::fabs(d);
+  if (magnitude == 0.0 || (magnitude >= 1e-4 && magnitude < 1e16)) {
+    char buf[32];
+    const auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+    if (res.ec == std::errc{}) {
+      const std::string_view digits(buf, static_cast<std::size_t>(res.ptr - buf));
+      out.append(digits);
+      if (digits.find('.') == std::string_view::npos) out.append(".0");
+      return;
+    }
+  }
+  append_python_float_general(out, d);
+}
+
+void append_python_float_general(std::string& out, double d) {
   if (!std::isfinite(d)) throw std::domain_error("NaN and infinity cannot be written as JSON");
   // Shortest round-trip digits, then laid out the way CPython's repr does.
   char buf[64];

@@ -21,6 +21,9 @@ std::string serialize_python_dumps(const boost::json::value& v);
 // which JSON cannot carry.
 void append_python_float(std::string& out, double d);
 std::string python_float(double d);
+// The same for every double, without append_python_float's fast path for
+// positional notation (the tests hold the two against each other).
+void append_python_float_general(std::string& out, double d);
 
 // A JSON string literal for `s` (quotes and escapes as serialize writes them).
 void append_string_literal(std::string& out, std::string_view s);

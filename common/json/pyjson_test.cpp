@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <random>
 #include <stdexcept>
 #include <string>
 
@@ -341,6 +342,32 @@ TEST_CASE("python_float matches CPython repr for a table of values", "[pyjson]")
     INFO("bits 0x" << std::hex << c.bits);
     CHECK(python_float(d) == c.repr);
   }
+}
+
+TEST_CASE("python_float's fast path agrees with the general one", "[pyjson]") {
+  std::mt19937_64 rng(20261207);
+  const auto same = [](double d) {
+    std::string fast, general;
+    append_python_float(fast, d);
+    amarcord::json::append_python_float_general(general, d);
+    INFO("bits 0x" << std::hex << std::bit_cast<std::uint64_t>(d));
+    CHECK(fast == general);
+  };
+  // Any bit pattern (NaN and infinity throw on both paths).
+  for (int i = 0; i < 200000; ++i) {
+    const double d = std::bit_cast<double>(rng());
+    if (std::isfinite(d)) same(d);
+  }
+  // Values people type, around the limits of positional notation.
+  std::uniform_int_distribution<int> digits(0, 99999), exponent(-8, 20);
+  for (int i = 0; i < 200000; ++i) {
+    const double d = digits(rng) * std::pow(10.0, exponent(rng) - 4);
+    same(d);
+    same(-d);
+  }
+  for (double edge : {0.0, -0.0, 1e-4, 9.999999999999999e-5, 0.00010000000000000002, 1e16,
+                      9999999999999998.0, 1e15, 123456789012345.6, 5e-324, 1.7976931348623157e308})
+    same(edge);
 }
 
 TEST_CASE("python_float refuses NaN and infinity", "[pyjson]") {

@@ -4,6 +4,7 @@
 
 #include "json/attributo_json.hpp"
 #include "json/catalogue_json.hpp"
+#include "json/pyjson.hpp"
 #include "json/writer.hpp"
 
 namespace amarcord::json {
@@ -55,8 +56,9 @@ void write_run(Writer& w, const domain::Run& r, const domain::TimeZone& tz) {
         .end_object();
   }
   w.end_array();
-  static const boost::json::value kEmptyFom = empty_fom();
-  w.key("summary").value(kEmptyFom);
+  // The same for every run. Qualified: ADL would find boost::json::serialize.
+  static const std::string kEmptyFom = amarcord::json::serialize(empty_fom());
+  w.key("summary").raw(kEmptyFom);
   w.member("experiment_type_id", r.experiment_type_id).end_object();
 }
 

@@ -32,6 +32,8 @@ class Writer {
   Writer& null();
   // A document built elsewhere, written in place.
   Writer& value(const boost::json::value& v);
+  // JSON text serialized elsewhere (with json::serialize), written as it is.
+  Writer& raw(std::string_view json_text);
 
   template <typename T>
   Writer& member(std::string_view k, const T& v) {

@@ -79,6 +79,18 @@ std::vector<domain::Attributo> list_all_chemical_attributi(db::Conn& c) {
   return query(c, " WHERE associated_table = :t ORDER BY id", {}, {"CHEMICAL"});
 }
 
+std::vector<domain::Attributo> find_attributi(db::Conn& c, std::int64_t beamtime_id,
+                                              domain::AssociatedTable table,
+                                              const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return {};
+  std::string list;  // integers only, so written into the SQL text
+  for (const auto id : ids)
+    list += (list.empty() ? "" : ",") + std::to_string(id);
+  return query(
+      c, " WHERE beamtime_id = :b AND associated_table = :t AND id IN (" + list + ") ORDER BY id",
+      {beamtime_id}, {domain::db_name(table)});
+}
+
 std::optional<domain::Attributo> find_attributo(db::Conn& c, std::int64_t id) {
   auto rows = query(c, " WHERE id = :id", {id}, {});
   if (rows.empty()) return std::nullopt;

@@ -18,6 +18,11 @@ std::vector<domain::Attributo> list_attributi(
 // Chemical attributi of every beamtime, id order.
 std::vector<domain::Attributo> list_all_chemical_attributi(db::Conn& c);
 std::optional<domain::Attributo> find_attributo(db::Conn& c, std::int64_t id);
+// The attributi of `table` in the beamtime among `ids` (unknown ids are left
+// out), in id order: what a request names, not the beamtime's whole list.
+std::vector<domain::Attributo> find_attributi(db::Conn& c, std::int64_t beamtime_id,
+                                              domain::AssociatedTable table,
+                                              const std::vector<std::int64_t>& ids);
 // Same name in the beamtime, of any table.
 std::optional<domain::Attributo> find_attributo_by_name(db::Conn& c, std::int64_t beamtime_id,
                                                         const std::string& name);

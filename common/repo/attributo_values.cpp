@@ -124,7 +124,13 @@ std::map<std::int64_t, domain::ValueMap> read_values_sqlite(db::Conn& c, const s
     }
     if (has_chemical && !null(8)) v.chemical = lite::sqlite3_column_int64(stmt, 8);
     const std::int64_t entity = lite::sqlite3_column_int64(stmt, 0);
-    if (current == out.end() || current->first != entity) current = out.try_emplace(entity).first;
+    if (current == out.end() || current->first != entity) {
+      // Entities usually have as many values as the one before: reserve that
+      // many, so the map does not grow (and move its values) step by step.
+      const std::size_t expected = current == out.end() ? 0 : current->second.size();
+      current = out.try_emplace(entity).first;
+      current->second.reserve(expected);
+    }
     current->second.insert_or_assign(lite::sqlite3_column_int64(stmt, 1), std::move(v));
   }
   if (rc != SQLITE_DONE) throw soci::sqlite3_soci_error(lite::sqlite3_errmsg(backend->conn_), rc);
@@ -222,22 +228,43 @@ void delete_value(db::Conn& c, ValueTable table, std::int64_t entity_id,
 
 void write_value(db::Conn& c, ValueTable table, std::int64_t entity_id, std::int64_t attributo_id,
                  const domain::AttributoValue& v) {
-  const TableInfo t = info(table);
   delete_value(c, table, entity_id, attributo_id);
-  long long e = entity_id, a = attributo_id;
-  long long integer = v.integer.value_or(0), chemical = v.chemical.value_or(0);
-  double number = v.number.value_or(0);
-  std::string string = v.string.value_or("");
-  int boolean = v.boolean.value_or(false) ? 1 : 0;
-  std::string datetime = v.datetime ? db::to_db(*v.datetime) : "";
-  std::string list = v.list ? json::serialize_python_dumps(*v.list) : "";
-  soci::indicator i_integer = v.integer ? soci::i_ok : soci::i_null;
-  soci::indicator i_number = v.number ? soci::i_ok : soci::i_null;
-  soci::indicator i_string = v.string ? soci::i_ok : soci::i_null;
-  soci::indicator i_boolean = v.boolean ? soci::i_ok : soci::i_null;
-  soci::indicator i_datetime = v.datetime ? soci::i_ok : soci::i_null;
-  soci::indicator i_list = v.list ? soci::i_ok : soci::i_null;
-  soci::indicator i_chemical = v.chemical ? soci::i_ok : soci::i_null;
+  insert_values(c, table, entity_id, {{attributo_id, &v}});
+}
+
+void insert_values(
+    db::Conn& c, ValueTable table, std::int64_t entity_id,
+    const std::vector<std::pair<std::int64_t, const domain::AttributoValue*>>& values) {
+  if (values.empty()) return;
+  const TableInfo t = info(table);
+  // Column vectors for SOCI's bulk binding: the statement is compiled once
+  // and executed per row (compiling was much of a run insert's cost).
+  const std::size_t n = values.size();
+  std::vector<long long> e(n, entity_id), a(n), integer(n), chemical(n);
+  std::vector<double> number(n);
+  std::vector<std::string> string(n), datetime(n), list(n);
+  std::vector<int> boolean(n);
+  std::vector<soci::indicator> i_integer(n), i_number(n), i_string(n), i_boolean(n), i_datetime(n),
+      i_list(n), i_chemical(n);
+  const auto indicator = [](bool present) { return present ? soci::i_ok : soci::i_null; };
+  for (std::size_t i = 0; i < n; ++i) {
+    const domain::AttributoValue& v = *values[i].second;
+    a[i] = values[i].first;
+    integer[i] = v.integer.value_or(0);
+    chemical[i] = v.chemical.value_or(0);
+    number[i] = v.number.value_or(0);
+    string[i] = v.string.value_or("");
+    boolean[i] = v.boolean.value_or(false) ? 1 : 0;
+    datetime[i] = v.datetime ? db::to_db(*v.datetime) : "";
+    list[i] = v.list ? json::serialize_python_dumps(*v.list) : "";
+    i_integer[i] = indicator(v.integer.has_value());
+    i_number[i] = indicator(v.number.has_value());
+    i_string[i] = indicator(v.string.has_value());
+    i_boolean[i] = indicator(v.boolean.has_value());
+    i_datetime[i] = indicator(v.datetime.has_value());
+    i_list[i] = indicator(v.list.has_value());
+    i_chemical[i] = indicator(v.chemical.has_value());
+  }
   std::string sql = std::string("INSERT INTO \"") + t.table + "\" (" + t.entity_column +
                     ", attributo_id, integer_value, float_value, string_value, bool_value, "
                     "datetime_value, list_value" +

@@ -26,6 +26,11 @@ domain::ValueMap read_values_of(db::Conn& c, ValueTable table, std::int64_t enti
 // Replaces the value row (entity, attributo).
 void write_value(db::Conn& c, ValueTable table, std::int64_t entity_id, std::int64_t attributo_id,
                  const domain::AttributoValue& v);
+// Adds the value rows (entity, attributo), which must not exist yet (a new
+// entity): one statement, compiled once and run for every row.
+void insert_values(
+    db::Conn& c, ValueTable table, std::int64_t entity_id,
+    const std::vector<std::pair<std::int64_t, const domain::AttributoValue*>>& values);
 void delete_value(db::Conn& c, ValueTable table, std::int64_t entity_id, std::int64_t attributo_id);
 
 // Every row of one attributo in a table, by entity id (for type changes).

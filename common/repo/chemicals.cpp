@@ -87,9 +87,17 @@ bool chemical_exists(db::Conn& c, std::int64_t id) {
 }
 
 std::vector<std::int64_t> chemical_ids(db::Conn& c, std::int64_t beamtime_id) {
+  // Ids only: run ingest checks chemical references with this, and loading
+  // the chemicals with their values and files cost more than the insert.
+  long long bt = beamtime_id, id = 0;
   std::vector<std::int64_t> out;
-  for (const auto& chem : query(c, "WHERE e.beamtime_id = :p", beamtime_id))
-    out.push_back(chem.id);
+  soci::statement st = (c.sql.prepare << "SELECT id FROM \"Chemical\" WHERE beamtime_id = :b",
+                        soci::into(id), soci::use(bt));
+  if (st.execute(true)) {
+    do {
+      out.push_back(id);
+    } while (st.fetch());
+  }
   return out;
 }
 

@@ -16,8 +16,11 @@ namespace amarcord::server {
 
 std::vector<json::WireValue> validated_run_values(db::Conn& c, std::int64_t beamtime_id,
                                                   std::vector<json::WireValue> values) {
+  std::vector<std::int64_t> ids;
+  for (const auto& w : values)
+    ids.push_back(w.attributo_id);
   std::map<std::int64_t, domain::AttributoType> types;
-  for (auto& a : repo::list_attributi(c, beamtime_id, domain::AssociatedTable::run))
+  for (auto& a : repo::find_attributi(c, beamtime_id, domain::AssociatedTable::run, ids))
     types.emplace(a.id, std::move(a.type));
   std::set<std::int64_t> chemicals;
   bool chemicals_loaded = false;
@@ -144,8 +147,15 @@ domain::ValueMap auto_pilot_values(db::Conn& c, std::int64_t beamtime_id,
   return out;
 }
 
-void write_run_values(db::Conn& c, std::int64_t run_id,
-                      const std::vector<json::WireValue>& values) {
+void write_run_values(db::Conn& c, std::int64_t run_id, const std::vector<json::WireValue>& values,
+                      bool fresh_run) {
+  if (fresh_run) {
+    std::vector<std::pair<std::int64_t, const domain::AttributoValue*>> rows;
+    for (const auto& w : values)
+      rows.emplace_back(w.attributo_id, &w.value);
+    repo::insert_values(c, repo::ValueTable::run, run_id, rows);
+    return;
+  }
   for (const auto& w : values)
     repo::write_value(c, repo::ValueTable::run, run_id, w.attributo_id, w.value);
 }

@@ -36,7 +36,8 @@ std::int64_t guard_dependent_results(db::Conn& c, const domain::Run& run,
 domain::ValueMap auto_pilot_values(db::Conn& c, std::int64_t beamtime_id,
                                    const std::set<std::int64_t>& given);
 
-// Writes each value (replacing the previous row).
-void write_run_values(db::Conn& c, std::int64_t run_id, const std::vector<json::WireValue>& values);
+// Writes each value (replacing the previous row; `fresh_run`: there is none).
+void write_run_values(db::Conn& c, std::int64_t run_id, const std::vector<json::WireValue>& values,
+                      bool fresh_run = false);
 
 }  // namespace amarcord::server

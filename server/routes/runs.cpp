@@ -112,7 +112,9 @@ http::HttpResponse create_or_update(AppContext& app, http::RequestContext& req) 
   };
   const auto outcome = app.db.write([&](db::Conn& c) {
     c.lock_row("Beamtime", *beamtime_id);  // one create-or-update per beamtime at a time
-    const auto type_id = current_experiment_type(c, *beamtime_id);
+    const auto config = repo::current_user_config(c, *beamtime_id);
+    if (!config.current_experiment_type_id) throw BadRequest(kNoExperimentType);
+    const auto type_id = *config.current_experiment_type_id;
     const auto checked = validated_run_values(c, *beamtime_id, *values);
     const auto now = domain::now();
     Outcome out;
@@ -128,13 +130,13 @@ http::HttpResponse create_or_update(AppContext& app, http::RequestContext& req) 
       fresh.stopped = stopped;
       // Auto-pilot looks at the latest run before this one exists.
       domain::ValueMap copied;
-      if (repo::current_user_config(c, *beamtime_id).auto_pilot) {
-        copied = auto_pilot_values(c, *beamtime_id, ids_of(checked));
-      }
+      if (config.auto_pilot) copied = auto_pilot_values(c, *beamtime_id, ids_of(checked));
       fresh.id = repo::insert_run(c, fresh);
-      write_run_values(c, fresh.id, checked);
-      for (const auto& [a, v] : copied)
-        repo::write_value(c, repo::ValueTable::run, fresh.id, a, v);
+      write_run_values(c, fresh.id, checked, true);
+      std::vector<std::pair<std::int64_t, const domain::AttributoValue*>> auto_rows;
+      for (const auto& [a, v] : copied)  // attributi `checked` does not set
+        auto_rows.emplace_back(a, &v);
+      repo::insert_values(c, repo::ValueTable::run, fresh.id, auto_rows);
       if (files.value) repo::append_run_files(c, fresh.id, *files.value);
       run = fresh;
     } else {
@@ -162,8 +164,7 @@ http::HttpResponse create_or_update(AppContext& app, http::RequestContext& req) 
     out.run_id = run->id;
     if (create_data_set.value.value_or(false))
       out.data_set_id = data_set_from_run(c, *run, type_id);
-    if (out.created && repo::current_user_config(c, *beamtime_id).use_online_crystfel)
-      out.online_job = queue_online_indexing(c, *run);
+    if (out.created && config.use_online_crystfel) out.online_job = queue_online_indexing(c, *run);
     out.files = repo::run_files(c, run->id);
     return out;
   });
