@@ -14,8 +14,9 @@ std::int64_t Conn::last_insert_id() {
   long long id = 0;
   switch (backend) {
     case Backend::sqlite:
-      sql << "SELECT last_insert_rowid()", soci::into(id);
-      break;
+      // The C API: no statement to compile for every insert.
+      return ::sqlite_api::sqlite3_last_insert_rowid(
+          static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_);
     case Backend::postgresql:
       sql << "SELECT lastval()", soci::into(id);
       break;

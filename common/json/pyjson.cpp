@@ -178,6 +178,32 @@ struct Style {
   bool ascii_only;
 };
 
+void write_value(std::string& out, const boost::json::value& v, const Style& style);
+
+void write_array(std::string& out, const boost::json::array& a, const Style& style) {
+  out.push_back('[');
+  bool first = true;
+  for (const auto& item : a) {
+    if (!first) out += style.item_sep;
+    first = false;
+    write_value(out, item, style);
+  }
+  out.push_back(']');
+}
+
+void write_object(std::string& out, const boost::json::object& o, const Style& style) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& member : o) {
+    if (!first) out += style.item_sep;
+    first = false;
+    append_string(out, member.key(), style.ascii_only);
+    out += style.key_sep;
+    write_value(out, member.value(), style);
+  }
+  out.push_back('}');
+}
+
 void write_value(std::string& out, const boost::json::value& v, const Style& style) {
   switch (v.kind()) {
     case boost::json::kind::null:
@@ -198,30 +224,12 @@ void write_value(std::string& out, const boost::json::value& v, const Style& sty
     case boost::json::kind::string:
       append_string(out, v.get_string(), style.ascii_only);
       break;
-    case boost::json::kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const auto& item : v.get_array()) {
-        if (!first) out += style.item_sep;
-        first = false;
-        write_value(out, item, style);
-      }
-      out.push_back(']');
+    case boost::json::kind::array:
+      write_array(out, v.get_array(), style);
       break;
-    }
-    case boost::json::kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& member : v.get_object()) {
-        if (!first) out += style.item_sep;
-        first = false;
-        append_string(out, member.key(), style.ascii_only);
-        out += style.key_sep;
-        write_value(out, member.value(), style);
-      }
-      out.push_back('}');
+    case boost::json::kind::object:
+      write_object(out, v.get_object(), style);
       break;
-    }
   }
 }
 
@@ -234,6 +242,18 @@ void serialize_to(std::string& out, const boost::json::value& v) {
 std::string serialize_python_dumps(const boost::json::value& v) {
   std::string out;
   write_value(out, v, Style{", ", ": ", true});
+  return out;
+}
+
+std::string serialize(const boost::json::object& o) {
+  std::string out;
+  write_object(out, o, Style{",", ":", false});
+  return out;
+}
+
+std::string serialize(const boost::json::array& a) {
+  std::string out;
+  write_array(out, a, Style{",", ":", false});
   return out;
 }
 

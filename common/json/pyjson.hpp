@@ -10,6 +10,10 @@
 namespace amarcord::json {
 
 std::string serialize(const boost::json::value& v);
+// The same for an object or array, without wrapping it in a value (which
+// would copy it).
+std::string serialize(const boost::json::object& o);
+std::string serialize(const boost::json::array& a);
 void serialize_to(std::string& out, const boost::json::value& v);
 
 // The form Python's json.dumps() writes by default, which the original

@@ -23,6 +23,8 @@ boost::json::object empty_fom();
 boost::json::object event_to_json(const domain::Event& e, const domain::TimeZone& tz);
 // run_to_json with the empty figure of merit, written straight into `w`.
 void write_run(class Writer& w, const domain::Run& r, const domain::TimeZone& tz);
+// event_to_json written straight into `w` (a beamtime has thousands of events).
+void write_event(class Writer& w, const domain::Event& e, const domain::TimeZone& tz);
 
 // A list of JsonRunFile under `key`; absent or null gives nullopt with
 // `valid` set. The `id` of each entry is read and ignored, as in the original.

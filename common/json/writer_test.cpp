@@ -59,3 +59,30 @@ TEST_CASE("write_values and write_run match their document twins", "[writer]") {
   json::write_run(rw2, run, tz);
   CHECK(written == json::serialize(json::run_to_json(run, tz, json::empty_fom())));
 }
+
+TEST_CASE("write_event matches event_to_json", "[writer]") {
+  const auto tz = domain::TimeZone::load("Europe/Berlin");
+  domain::Event e;
+  e.id = 12;
+  e.source = "P11 \"operator\"";
+  e.text = "Beam lost\nrefill at 14:00 — ☢";
+  e.created = domain::Instant{std::chrono::microseconds{1746018000123456}};
+  e.level = domain::EventLevel::user;
+  for (const bool with_files : {false, true}) {
+    if (with_files) {
+      domain::FileMeta f;
+      f.id = 3;
+      f.type = "image/jpeg";
+      f.file_name = "live-stream-image-1-copy";
+      f.size_in_bytes = 1234;
+      f.description = "Live stream image";
+      e.files = {f, f};
+      e.files[1].original_path = "/tmp/x.jpg";
+      e.files[1].size_in_bytes_compressed = 99;
+    }
+    std::string out;
+    json::Writer w(out);
+    json::write_event(w, e, tz);
+    CHECK(out == json::serialize(json::event_to_json(e, tz)));
+  }
+}

@@ -12,6 +12,14 @@ HttpResponse HttpResponse::json(const boost::json::value& v, unsigned status) {
   return r;
 }
 
+HttpResponse HttpResponse::json(const boost::json::object& o, unsigned status) {
+  return raw_json(amarcord::json::serialize(o), status);
+}
+
+HttpResponse HttpResponse::json(const boost::json::array& a, unsigned status) {
+  return raw_json(amarcord::json::serialize(a), status);
+}
+
 HttpResponse HttpResponse::raw_json(std::string body, unsigned status) {
   HttpResponse r;
   r.status = status;

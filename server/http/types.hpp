@@ -29,6 +29,10 @@ struct HttpResponse {
 
   // Serialises `v` the way the original does (json/pyjson).
   static HttpResponse json(const boost::json::value& v, unsigned status = 200);
+  // Objects and arrays are serialized as they are: converting them to a
+  // value would copy the whole document first.
+  static HttpResponse json(const boost::json::object& o, unsigned status = 200);
+  static HttpResponse json(const boost::json::array& a, unsigned status = 200);
   // JSON text written elsewhere (json::Writer).
   static HttpResponse raw_json(std::string body, unsigned status = 200);
   // {"detail": "..."} with the given status.

@@ -125,11 +125,11 @@ http::HttpResponse table(AppContext& app, http::RequestContext& req) {
     if (!filter->matches(domain::FilterRun{run.external_id, run.id, &run.values})) continue;
     selected.push_back(&run);
   }
-  boost::json::array events;
+  std::vector<const domain::Event*> events;
   for (const auto& e : data.events) {
     dates.insert(utc_date(e.created));
     if (!date.empty() && utc_date(e.created) != date) continue;
-    events.push_back(json::event_to_json(e, app.tz));
+    events.push_back(&e);
   }
   std::stable_sort(data.attributi.begin(), data.attributi.end(),
                    [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -157,7 +157,10 @@ http::HttpResponse table(AppContext& app, http::RequestContext& req) {
   w.end_array();
   w.key("attributi").value(boost::json::value(std::move(attributi)));
   w.key("experiment_types").value(boost::json::value(std::move(types)));
-  w.key("events").value(boost::json::value(std::move(events)));
+  w.key("events").begin_array();
+  for (const auto* e : events)
+    json::write_event(w, *e, app.tz);
+  w.end_array();
   w.key("chemicals").value(boost::json::value(std::move(chemicals)));
   w.end_object();
   return http::HttpResponse::raw_json(std::move(body));

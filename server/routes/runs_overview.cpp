@@ -13,6 +13,7 @@
 #include "json/beamtime_json.hpp"
 #include "json/catalogue_json.hpp"
 #include "json/run_json.hpp"
+#include "json/writer.hpp"
 #include "repo/attributi.hpp"
 #include "repo/attributo_values.hpp"
 #include "repo/catalogue.hpp"
@@ -256,15 +257,13 @@ http::HttpResponse overview(AppContext& app, http::RequestContext& req) {
         {"data_set", json::data_set_to_json(*data.data_set, beamtime_id, app.tz)},
         {"fom", std::move(fom)}};
   }
-  boost::json::array types, events, chemicals;
+  boost::json::array types, chemicals;
   for (const auto& t : data.types)
     types.push_back(json::experiment_type_to_json(t));
-  for (const auto& e : data.events)
-    events.push_back(json::event_to_json(e, app.tz));
   for (const auto& chem : data.chemicals)
     chemicals.push_back(json::chemical_to_json(chem, app.tz, true));
   out["experiment_types"] = std::move(types);
-  out["events"] = std::move(events);
+  out["events"] = nullptr;  // a placeholder: the events are written in its place below
   out["chemicals"] = std::move(chemicals);
   boost::json::object config{{"online_crystfel", data.config.use_online_crystfel},
                              {"auto_pilot", data.config.auto_pilot}};
@@ -277,7 +276,24 @@ http::HttpResponse overview(AppContext& app, http::RequestContext& req) {
   out["user_config"] = std::move(config);
   if (const auto users = current_shift_users(data.schedule, app.tz))
     out["current_beamtime_user"] = *users;
-  return http::HttpResponse::json(out);
+  // The screens poll this every few seconds, and the events (all of the
+  // beamtime's user events) are most of it: they are written directly.
+  std::string body;
+  json::Writer w(body);
+  w.begin_object();
+  for (const auto& member : out) {
+    w.key(member.key());
+    if (member.key() != "events") {
+      w.value(member.value());
+      continue;
+    }
+    w.begin_array();
+    for (const auto& e : data.events)
+      json::write_event(w, e, app.tz);
+    w.end_array();
+  }
+  w.end_object();
+  return http::HttpResponse::raw_json(std::move(body));
 }
 
 }  // namespace
