@@ -156,8 +156,17 @@ http::HttpResponse overview(AppContext& app, http::RequestContext& req) {
       // Per run the online result with the most indexed frames; rates are
       // averaged, indexed frames summed.
       const auto best = repo::best_online_results(c, beamtime_id, d.latest->experiment_type_id);
-      const auto runs = repo::read_values(c, repo::ValueTable::run, "e.experiment_type_id = :p",
-                                          d.latest->experiment_type_id);
+      // Only the values of runs with a result can count: read those, not
+      // every run of the experiment type (the screens poll this).
+      std::string with_results;  // integer ids, so written into the SQL text
+      for (const auto& [run_id, s] : best)
+        with_results += (with_results.empty() ? "" : ",") + std::to_string(run_id);
+      const auto runs =
+          best.empty()
+              ? std::map<std::int64_t, domain::ValueMap>{}
+              : repo::read_values(c, repo::ValueTable::run,
+                                  "e.experiment_type_id = :p AND e.id IN (" + with_results + ")",
+                                  d.latest->experiment_type_id);
       DataSetFom fom;
       std::size_t counted = 0;
       static const domain::ValueMap kNone;
