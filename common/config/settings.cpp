@@ -1,5 +1,7 @@
 #include "config/settings.hpp"
 
+#include "config/setting_layers.hpp"
+
 #include <boost/program_options.hpp>
 
 #include <algorithm>
@@ -17,19 +19,6 @@ extern char** environ;
 namespace amarcord::config {
 namespace po = boost::program_options;
 namespace {
-
-// A setting's raw text and where it came from, for error messages.
-struct Raw {
-  std::string value;
-  std::string source;
-};
-
-struct OptionDef {
-  const char* name;
-  const char* env;  // nullptr: no environment variable
-  const char* arg;  // nullptr: flag without argument
-  const char* help;
-};
 
 // The single table of settings: --help, the config file and the
 // environment all come from it.
@@ -68,7 +57,8 @@ constexpr OptionDef kOptions[] = {
      "0 disables)"},
     {"cors-origin", "AMARCORD_CORS_ORIGINS", "ORIGIN[,ORIGIN...]",
      "origins allowed by CORS (default http://localhost:5001,http://localhost:8001; 'none' "
-     "disables CORS)"},
+     "disables CORS)",
+     nullptr, true},
     {"web-root", "AMARCORD_WEB_ROOT", "DIR",
      "directory of the built web UI (default: share/amarcord/web next to the binary)"},
     {"log-level", "AMARCORD_LOG_LEVEL", "LEVEL", "debug, info, warn or error (default info)"},
@@ -76,40 +66,23 @@ constexpr OptionDef kOptions[] = {
      "write the bound port number to FILE once listening"},
 };
 
-std::string trim(std::string s) {
-  auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
-}
+// The server has a positional command (serve, migrate): flags take no value.
+constexpr OptionTable kTable{kOptions, "AMARCORD_CONFIG", false};
 
-[[noreturn]] void fail(const std::string& name, const Raw& raw, const std::string& why) {
-  throw ConfigError(
-      fmt::format("invalid value for {} (from {}): \"{}\": {}", name, raw.source, raw.value, why));
-}
-
-unsigned parse_count(const std::string& name, const Raw& raw, unsigned lo, unsigned hi) {
+unsigned parse_count(const std::string& name, const RawSetting& raw, unsigned lo, unsigned hi) {
   unsigned v = 0;
   const std::string s = trim(raw.value);
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || v < lo || v > hi) {
-    fail(name, raw, fmt::format("expected a whole number from {} to {}", lo, hi));
+    fail_setting(name, raw, fmt::format("expected a whole number from {} to {}", lo, hi));
   }
   return v;
 }
 
-bool parse_flag(const std::string& name, const Raw& raw) {
-  std::string s = trim(raw.value);
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (s == "1" || s == "true" || s == "yes" || s == "on") return true;
-  if (s == "0" || s == "false" || s == "no" || s == "off") return false;
-  fail(name, raw, "expected true or false");
-}
-
-void parse_listen(const Raw& raw, Settings& s) {
+void parse_listen(const RawSetting& raw, Settings& s) {
   const std::string text = trim(raw.value);
   const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) fail("--listen", raw, "expected HOST:PORT");
+  if (colon == std::string::npos || colon == 0) fail_setting("listen", raw, "expected HOST:PORT");
   std::string host = text.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
@@ -117,50 +90,10 @@ void parse_listen(const Raw& raw, Settings& s) {
   const std::string p = text.substr(colon + 1);
   auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
   if (p.empty() || ec != std::errc{} || ptr != p.data() + p.size() || port > 65535) {
-    fail("--listen", raw, "port must be a number from 0 to 65535");
+    fail_setting("listen", raw, "port must be a number from 0 to 65535");
   }
   s.listen_host = host;
   s.listen_port = static_cast<std::uint16_t>(port);
-}
-
-po::options_description make_description() {
-  po::options_description desc("Options");
-  desc.add_options()("help,h", "show this help and exit")("version", "print the version and exit")(
-      "config", po::value<std::string>()->value_name("FILE"),
-      "read settings from FILE (lines 'name = value' using the option names below; env "
-      "AMARCORD_CONFIG)");
-  for (const auto& o : kOptions) {
-    if (o.arg == nullptr) {
-      desc.add_options()(o.name, po::value<std::string>()->zero_tokens()->implicit_value("true"),
-                         o.help);
-    } else if (std::string_view(o.name) == "cors-origin") {
-      desc.add_options()(
-          o.name, po::value<std::vector<std::string>>()->value_name(o.arg)->composing(), o.help);
-    } else {
-      desc.add_options()(o.name, po::value<std::string>()->value_name(o.arg), o.help);
-    }
-  }
-  return desc;
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts)
-    out += (out.empty() ? "" : ",") + p;
-  return out;
-}
-
-std::map<std::string, Raw> collect(const po::variables_map& vm, const std::string& source) {
-  std::map<std::string, Raw> out;
-  for (const auto& [name, v] : vm) {
-    if (v.empty() || v.defaulted()) continue;
-    if (const auto* s = boost::any_cast<std::string>(&v.value())) {
-      out[name] = Raw{*s, source};
-    } else if (const auto* list = boost::any_cast<std::vector<std::string>>(&v.value())) {
-      out[name] = Raw{join(*list), source};
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -226,7 +159,7 @@ std::map<std::string, std::string> process_environment() {
 
 Invocation parse_invocation(int argc, const char* const argv[],
                             const std::map<std::string, std::string>& env) {
-  const po::options_description desc = make_description();
+  const po::options_description desc = describe(kTable);
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>());
   po::options_description all;
@@ -248,9 +181,7 @@ Invocation parse_invocation(int argc, const char* const argv[],
        << desc
        << "\nSettings come from flags, then environment variables, then the config file, then "
           "defaults.\nEnvironment variables: ";
-  for (const auto& o : kOptions)
-    help << (o.env ? std::string(o.env) + " " : "");
-  help << "AMARCORD_CONFIG\n";
+  help << environment_variable_names(kTable) << "\n";
   inv.help_text = help.str();
 
   if (cli.count("help")) {
@@ -271,70 +202,37 @@ Invocation parse_invocation(int argc, const char* const argv[],
       throw ConfigError("unknown command \"" + cmd + "\" (expected serve or migrate)");
   }
 
-  std::map<std::string, Raw> from_cli = collect(cli, "command line");
-  std::map<std::string, Raw> from_env;
-  for (const auto& o : kOptions) {
-    if (o.env == nullptr) continue;
-    if (auto it = env.find(o.env); it != env.end()) {
-      from_env[o.name] = Raw{it->second, std::string("environment ") + o.env};
-    }
-  }
-  std::map<std::string, Raw> from_file;
-  std::optional<Raw> config_path;
-  if (auto it = from_cli.find("config"); it != from_cli.end())
-    config_path = it->second;
-  else if (auto e = env.find("AMARCORD_CONFIG"); e != env.end())
-    config_path = Raw{e->second, "environment AMARCORD_CONFIG"};
-  if (config_path) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(config_path->value, ec)) {
-      fail("--config", *config_path, "not a readable file");
-    }
-    std::ifstream in(config_path->value);
-    if (!in) fail("--config", *config_path, "cannot open file");
-    po::variables_map file_vm;
-    try {
-      po::store(po::parse_config_file(in, desc, false), file_vm);
-    } catch (const po::error& e) {
-      throw ConfigError(fmt::format("config file {}: {}", config_path->value, e.what()));
-    }
-    from_file = collect(file_vm, "config file " + config_path->value);
-  }
-  auto lookup = [&](const std::string& name) -> std::optional<Raw> {
-    for (const auto* layer : {&from_cli, &from_env, &from_file}) {
-      if (auto it = layer->find(name); it != layer->end()) return it->second;
-    }
-    return std::nullopt;
-  };
+  const SettingLayers layers(kTable, desc, cli, env);
+  auto lookup = [&](std::string_view name) { return layers.lookup(name); };
 
   Settings& s = inv.settings;
   if (auto r = lookup("data-dir")) {
-    if (trim(r->value).empty()) fail("--data-dir", *r, "must not be empty");
+    if (trim(r->value).empty()) fail_setting("data-dir", *r, "must not be empty");
     s.data_dir = trim(r->value);
   }
   if (auto r = lookup("db-url")) {
-    if (trim(r->value).empty()) fail("--db-url", *r, "must not be empty");
+    if (trim(r->value).empty()) fail_setting("db-url", *r, "must not be empty");
     s.db_url = trim(r->value);
   } else {
     s.db_url = "sqlite:///" + (s.data_dir / "amarcord.db").string();
   }
   if (auto r = lookup("listen")) parse_listen(*r, s);
-  if (auto r = lookup("threads")) s.threads = parse_count("--threads", *r, 1, 1024);
+  if (auto r = lookup("threads")) s.threads = parse_count("threads", *r, 1, 1024);
   if (s.threads == 0) s.threads = std::max(1u, std::thread::hardware_concurrency());
-  if (auto r = lookup("db-pool-size")) s.db_pool_size = parse_count("--db-pool-size", *r, 1, 1024);
+  if (auto r = lookup("db-pool-size")) s.db_pool_size = parse_count("db-pool-size", *r, 1, 1024);
   if (auto r = lookup("tz")) {
-    if (trim(r->value).empty()) fail("--tz", *r, "must not be empty");
+    if (trim(r->value).empty()) fail_setting("tz", *r, "must not be empty");
     s.time_zone = trim(r->value);
   }
-  if (auto r = lookup("no-migrate")) s.migrate = !parse_flag("--no-migrate", *r);
+  if (auto r = lookup("no-migrate")) s.migrate = !parse_flag_setting("no-migrate", *r);
   auto size = [&](const char* name, std::uint64_t& out) {
     if (auto r = lookup(name)) {
       try {
         out = parse_byte_size(r->value);
       } catch (const std::invalid_argument& e) {
-        fail(std::string("--") + name, *r, e.what());
+        fail_setting(name, *r, e.what());
       }
-      if (out == 0) fail(std::string("--") + name, *r, "must be greater than zero");
+      if (out == 0) fail_setting(name, *r, "must be greater than zero");
     }
   };
   size("max-body-size", s.max_body_bytes);
@@ -344,11 +242,11 @@ Invocation parse_invocation(int argc, const char* const argv[],
       try {
         out = parse_duration(r->value);
       } catch (const std::invalid_argument& e) {
-        fail(std::string("--") + name, *r, e.what());
+        fail_setting(name, *r, e.what());
       }
       if (out.count() == 0 && std::string_view(name) != "shutdown-grace" &&
           std::string_view(name) != "blob-sweep-interval") {
-        fail(std::string("--") + name, *r, "must be at least 1s");
+        fail_setting(name, *r, "must be at least 1s");
       }
     }
   };
@@ -366,7 +264,7 @@ Invocation parse_invocation(int argc, const char* const argv[],
       item = trim(item);
       if (item.empty() || item == "none") continue;
       if (item != "*" && !item.starts_with("http://") && !item.starts_with("https://")) {
-        fail("--cors-origin", *r, "origins look like http://host:port");
+        fail_setting("cors-origin", *r, "origins look like http://host:port");
       }
       s.cors_origins.push_back(item);
     }
@@ -375,7 +273,7 @@ Invocation parse_invocation(int argc, const char* const argv[],
   if (auto r = lookup("log-level")) {
     const std::string level = trim(r->value);
     if (level != "debug" && level != "info" && level != "warn" && level != "error") {
-      fail("--log-level", *r, "expected debug, info, warn or error");
+      fail_setting("log-level", *r, "expected debug, info, warn or error");
     }
     s.log_level = level;
   }
