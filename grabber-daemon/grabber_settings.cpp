@@ -15,6 +15,7 @@
 
 #include "config/setting_layers.hpp"
 #include "config/settings.hpp"
+#include "util/text.hpp"
 
 namespace amarcord::grabber {
 namespace po = boost::program_options;
@@ -81,15 +82,12 @@ constexpr OptionDef kOptions[] = {
 constexpr config::OptionTable kTable{kOptions, "AMARCORD_GRABBER_CONFIG", true};
 
 using config::fail_setting;
-using config::trim;
+using util::trim;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
+using util::to_lower;
 
 bool is_http_url(const std::string& url) {
-  const std::string l = lower(url);
+  const std::string l = to_lower(url);
   std::size_t host_at = 0;
   if (l.starts_with("http://"))
     host_at = 7;
@@ -111,7 +109,7 @@ Seconds parse_seconds(const std::string& text) {
   if (s.empty() || ec != std::errc{} || p == s.data() || !std::isfinite(v) || v < 0) {
     throw std::invalid_argument("expected seconds such as 1, 0.25, 1.5s, 250ms, 2m");
   }
-  const std::string unit = lower(trim(std::string(p, s.data() + s.size())));
+  const std::string unit = to_lower(trim(std::string(p, s.data() + s.size())));
   double mult = 1;
   if (unit.empty() || unit == "s")
     mult = 1;
@@ -219,7 +217,7 @@ GrabberInvocation parse_grabber_invocation(int argc, const char* const argv[],
     fail_setting("backoff-max", r, "must not be smaller than --backoff-initial");
   }
   if (auto r = lookup("verify")) {
-    const std::string v = lower(trim(r->value));
+    const std::string v = to_lower(trim(r->value));
     if (v == "markers")
       s.verify = mjpeg::Verify::markers;
     else if (v == "decode")
@@ -252,7 +250,7 @@ GrabberInvocation parse_grabber_invocation(int argc, const char* const argv[],
   }
   if (auto r = lookup("durable")) s.durable = config::parse_flag_setting("durable", *r);
   if (auto r = lookup("log-level")) {
-    const std::string level = lower(trim(r->value));
+    const std::string level = to_lower(trim(r->value));
     if (level != "debug" && level != "info" && level != "warn" && level != "error") {
       fail_setting("log-level", *r, "expected debug, info, warn or error");
     }

@@ -1,4 +1,5 @@
 #include "stream_client.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,13 +12,7 @@
 namespace amarcord::grabber {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
-}
+using util::trim_view;
 
 bool iequals_prefix(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;
@@ -146,7 +141,7 @@ std::size_t StreamClient::on_header(char* data, std::size_t size, std::size_t n,
   const std::string_view line(data, size * n);
   if (line.starts_with("HTTP/")) {
     // A new response (after a redirect or an auth challenge): forget the last one's headers.
-    c->status_line_ = std::string(trim(line));
+    c->status_line_ = std::string(trim_view(line));
     c->content_type_.clear();
     c->status_ = 0;
     const auto space = line.find(' ');
@@ -157,8 +152,8 @@ std::size_t StreamClient::on_header(char* data, std::size_t size, std::size_t n,
       c->status_ = code;
     }
   } else if (iequals_prefix(line, "content-type:")) {
-    c->content_type_ = std::string(trim(line.substr(13)));
-  } else if (trim(line).empty() && c->status_ >= 200 && c->status_ < 300) {
+    c->content_type_ = std::string(trim_view(line.substr(13)));
+  } else if (trim_view(line).empty() && c->status_ >= 200 && c->status_ < 300) {
     c->responding_ = true;  // the final answer's headers are complete
   }
   return size * n;

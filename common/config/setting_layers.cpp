@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "config/settings.hpp"
+#include "util/text.hpp"
 
 namespace amarcord::config {
 namespace po = boost::program_options;
@@ -127,21 +128,13 @@ std::optional<RawSetting> SettingLayers::lookup(std::string_view name) const {
   return std::nullopt;
 }
 
-std::string trim(std::string s) {
-  auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
-}
-
 void fail_setting(std::string_view name, const RawSetting& raw, std::string_view why) {
   throw ConfigError(fmt::format("invalid value for --{} (from {}): \"{}\": {}", name, raw.source,
                                 raw.value, why));
 }
 
 bool parse_flag_setting(std::string_view name, const RawSetting& raw) {
-  std::string s = trim(raw.value);
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string s = util::to_lower(util::trim_view(raw.value));
   if (s == "1" || s == "true" || s == "yes" || s == "on") return true;
   if (s == "0" || s == "false" || s == "no" || s == "off") return false;
   fail_setting(name, raw, "expected true or false");

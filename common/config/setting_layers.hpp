@@ -61,7 +61,6 @@ class SettingLayers {
   std::map<std::string, RawSetting, std::less<>> cli_, env_, file_;
 };
 
-std::string trim(std::string s);
 // Throws ConfigError: "invalid value for --NAME (from SOURCE): "VALUE": WHY".
 [[noreturn]] void fail_setting(std::string_view name, const RawSetting& raw, std::string_view why);
 // true/false, yes/no, on/off, 1/0 (any case); anything else fails the setting.

@@ -1,6 +1,7 @@
 #include "config/settings.hpp"
 
 #include "config/setting_layers.hpp"
+#include "util/text.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -68,6 +69,8 @@ constexpr OptionDef kOptions[] = {
 
 // The server has a positional command (serve, migrate): flags take no value.
 constexpr OptionTable kTable{kOptions, "AMARCORD_CONFIG", false};
+
+using util::trim;
 
 unsigned parse_count(const std::string& name, const RawSetting& raw, unsigned lo, unsigned hi) {
   unsigned v = 0;

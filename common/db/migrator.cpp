@@ -12,6 +12,7 @@
 #include "domain/time.hpp"
 #include "embedded_schema.hpp"
 #include "util/log.hpp"
+#include "util/text.hpp"
 
 namespace amarcord::db {
 namespace {
@@ -36,13 +37,7 @@ const std::vector<std::string>& older_alembic_revisions() {
   return v;
 }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return std::string(s);
-}
+using util::trim;
 
 std::string column_text(const soci::row& row, std::size_t i) {
   if (row.get_indicator(i) == soci::i_null) return "NULL";

@@ -9,6 +9,7 @@
 
 #include "domain/units.hpp"
 #include "json/pyjson.hpp"
+#include "util/text.hpp"
 
 namespace amarcord::domain {
 namespace {
@@ -22,18 +23,9 @@ std::string quoted(const std::string& s) {
   return "\"" + s + "\"";
 }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return std::string(s);
-}
+using util::trim;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
+using util::to_lower;
 
 // "True"/"False", as Python's str(bool).
 const char* py_bool(bool b) {
@@ -89,7 +81,7 @@ std::optional<double> parse_float(std::string_view text) {
 }
 
 std::optional<bool> parse_bool_word(std::string_view text) {
-  const std::string s = lower(trim(text));
+  const std::string s = to_lower(trim(text));
   if (s == "true" || s == "1" || s == "yes") return true;
   if (s == "false" || s == "0" || s == "no") return false;
   return std::nullopt;

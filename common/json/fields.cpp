@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "json/number_parser.hpp"
+#include "util/text.hpp"
 
 namespace amarcord::json {
 namespace {
@@ -21,20 +22,9 @@ constexpr std::string_view kIntFromFloat =
 constexpr std::string_view kIntSize =
     "Unable to parse input string as an integer, exceeded maximum size";
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
-}
+using util::trim_view;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using util::to_lower;
 
 std::size_t count_code_points(std::string_view s) {
   return static_cast<std::size_t>(std::count_if(
@@ -90,7 +80,7 @@ std::optional<std::int64_t> coerce_int(const boost::json::value& v, const Loc& l
     case boost::json::kind::bool_:
       return v.get_bool() ? 1 : 0;
     case boost::json::kind::string: {
-      std::string_view s = trim(v.get_string());
+      std::string_view s = trim_view(v.get_string());
       if (!s.empty() && s.front() == '+') s.remove_prefix(1);
       std::int64_t out = 0;
       auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -126,7 +116,7 @@ std::optional<double> coerce_float(const boost::json::value& v, const Loc& loc,
     case boost::json::kind::bool_:
       return v.get_bool() ? 1.0 : 0.0;
     case boost::json::kind::string: {
-      std::string_view s = trim(v.get_string());
+      std::string_view s = trim_view(v.get_string());
       if (!s.empty() && s.front() == '+') s.remove_prefix(1);
       double out = 0;
       auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -166,7 +156,7 @@ std::optional<bool> coerce_bool(const boost::json::value& v, const Loc& loc, Fie
       if (v.get_double() == 0.0 || v.get_double() == 1.0) return v.get_double() == 1.0;
       break;
     case boost::json::kind::string: {
-      const std::string s = lower(trim(v.get_string()));
+      const std::string s = to_lower(trim_view(v.get_string()));
       if (s == "1" || s == "on" || s == "t" || s == "true" || s == "y" || s == "yes") return true;
       if (s == "0" || s == "off" || s == "f" || s == "false" || s == "n" || s == "no") return false;
       break;
@@ -400,7 +390,7 @@ boost::json::value parse_request_body(std::string_view body, std::string_view co
   }
   // FastAPI decodes JSON only without a content type or with application/json
   // (or application/*+json); anything else stays bytes and fails the model.
-  std::string media = lower(trim(content_type.substr(0, content_type.find(';'))));
+  std::string media = to_lower(trim_view(content_type.substr(0, content_type.find(';'))));
   const bool is_json = media.empty() || media == "application/json" ||
                        (media.starts_with("application/") && media.ends_with("+json"));
   if (!is_json) {

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "json/pyjson.hpp"
+#include "util/text.hpp"
 
 namespace amarcord::xlsx {
 namespace {
@@ -25,23 +26,12 @@ struct overloaded : Ts... {
 template <class... Ts>
 overloaded(Ts...) -> overloaded<Ts...>;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
-}
+using util::trim_view;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using util::to_lower;
 
 bool is_empty(const Sheet& sheet, const Cell* c) {
-  return c == nullptr || (c->kind == CellKind::string && trim(sheet.text(*c)).empty());
+  return c == nullptr || (c->kind == CellKind::string && trim_view(sheet.text(*c)).empty());
 }
 
 // Quoted cell text for messages, shortened.
@@ -63,7 +53,7 @@ std::string format_wall(std::int64_t wall_ms) {
 }
 
 std::optional<std::int64_t> parse_int(std::string_view s) {
-  s = trim(s);
+  s = trim_view(s);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   std::int64_t v = 0;
   const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -72,7 +62,7 @@ std::optional<std::int64_t> parse_int(std::string_view s) {
 }
 
 std::optional<double> parse_float(std::string_view s) {
-  s = trim(s);
+  s = trim_view(s);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   double v = 0;
   const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -98,7 +88,7 @@ std::optional<domain::Instant> cell_instant(const Sheet& sheet, const Cell& c,
       return std::nullopt;
     }
   } else if (c.kind == CellKind::string) {
-    std::string text(trim(sheet.text(c)));
+    std::string text(trim_view(sheet.text(c)));
     if (text.size() == 10) text += " 00:00:00";
     if (text.size() == 16) text += ":00";
     const auto parsed = domain::parse_db_datetime(text);
@@ -131,7 +121,7 @@ class RowReader {
             std::vector<std::string>& errors)
       : sheet_(sheet), catalog_(catalog), zone_(zone), errors_(errors) {
     for (const auto& [name, id] : catalog.chemicals)
-      chemicals_.emplace(std::string(trim(name)), id);
+      chemicals_.emplace(std::string(trim_view(name)), id);
   }
 
   std::optional<ImportedRun> read(std::uint32_t row, const std::vector<Column>& columns) {
@@ -189,7 +179,7 @@ class RowReader {
       if (t.name == name) return t.id;
     }
     for (const auto& t : catalog_.experiment_types) {
-      if (trim(t.name) == trim(name)) return t.id;
+      if (trim_view(t.name) == trim_view(name)) return t.id;
     }
     error(row, 1,
           fmt::format("experiment type “{}” not found in the experiment types of the beamtime "
@@ -234,7 +224,7 @@ class RowReader {
     while (start <= text.size()) {
       auto comma = text.find(',', start);
       if (comma == std::string::npos) comma = text.size();
-      const auto glob = trim(std::string_view(text).substr(start, comma - start));
+      const auto glob = trim_view(std::string_view(text).substr(start, comma - start));
       if (!glob.empty()) globs.emplace_back(glob);
       start = comma + 1;
     }
@@ -264,7 +254,7 @@ class RowReader {
       return;
     }
     const std::string text = cell_text(sheet_, *c);
-    const std::string_view trimmed = trim(text);
+    const std::string_view trimmed = trim_view(text);
     domain::AttributoValue v;
     bool ok = true;
     std::visit(
@@ -322,7 +312,7 @@ class RowReader {
                        v.boolean = c->number != 0;
                        return;
                      }
-                     const auto t = lower(trimmed);
+                     const auto t = to_lower(trimmed);
                      if (t == "yes" || t == "true" || t == "1") {
                        v.boolean = true;
                      } else if (t == "no" || t == "false" || t == "0") {

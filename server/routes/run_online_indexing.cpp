@@ -15,6 +15,7 @@
 #include "repo/catalogue.hpp"
 #include "repo/chemicals.hpp"
 #include "repo/indexing.hpp"
+#include "util/text.hpp"
 
 namespace amarcord::server {
 namespace {
@@ -23,12 +24,7 @@ constexpr const char* kPrefix = "cannot start CrystFEL online: ";
 // GeometryTemplateReplacement.replacement is VARCHAR(255).
 constexpr std::size_t kMaxReplacementBytes = 255;
 
-std::string trimmed(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n\f\v");
-  if (first == std::string::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n\f\v");
-  return s.substr(first, last - first + 1);
-}
+using util::trim;
 
 // A chemical's non-empty trimmed string value of the attributo named `name`.
 std::optional<std::string> magic_value(const domain::Chemical& chem,
@@ -38,7 +34,7 @@ std::optional<std::string> magic_value(const domain::Chemical& chem,
   if (id == magic.end()) return std::nullopt;
   const auto v = chem.values.find(id->second);
   if (v == chem.values.end() || !v->second.string) return std::nullopt;
-  auto text = trimmed(*v->second.string);
+  auto text = trim(*v->second.string);
   if (text.empty()) return std::nullopt;
   return text;
 }

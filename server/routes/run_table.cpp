@@ -19,19 +19,14 @@
 #include "repo/chemicals.hpp"
 #include "repo/runs.hpp"
 #include "routes/routes.hpp"
+#include "util/text.hpp"
 
 namespace amarcord::server {
 namespace {
 
 using boost::beast::http::verb;
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return std::string(s);
-}
+using util::trim;
 
 std::optional<std::int64_t> to_int(std::string_view s) {
   const std::string t = trim(s);

@@ -12,19 +12,14 @@
 #include "repo/catalogue.hpp"
 #include "routes/routes.hpp"
 #include "util/log.hpp"
+#include "util/text.hpp"
 
 namespace amarcord::server {
 namespace {
 
 using boost::beast::http::verb;
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return std::string(s);
-}
+using util::trim;
 
 std::optional<int> number(std::string_view s, std::size_t min_digits, std::size_t max_digits) {
   int v = 0;
