@@ -12,6 +12,7 @@
 #include <random>
 
 #include "domain/errors.hpp"
+#include "http/conditional.hpp"
 #include "http/upload_sinks.hpp"
 #include "json/catalogue_json.hpp"
 #include "json/fields.hpp"
@@ -207,22 +208,6 @@ std::optional<ByteRange> parse_range(std::string_view header, std::uint64_t size
   return ByteRange{*first, last};
 }
 
-// If-None-Match compares weakly against every listed tag (RFC 9110 §13.1.2).
-bool etag_matches(std::string_view header, std::string_view etag) {
-  while (!header.empty()) {
-    const auto comma = header.find(',');
-    std::string_view tag = header.substr(0, comma);
-    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-    while (!tag.empty() && tag.front() == ' ')
-      tag.remove_prefix(1);
-    while (!tag.empty() && tag.back() == ' ')
-      tag.remove_suffix(1);
-    if (tag.starts_with("W/")) tag.remove_prefix(2);
-    if (tag == "*" || tag == etag) return true;
-  }
-  return false;
-}
-
 std::string content_disposition(const std::string& name) {
   // RFC 6266: an ASCII fallback plus the exact UTF-8 name.
   std::string ascii, encoded;
@@ -292,7 +277,7 @@ http::HttpResponse download(AppContext& app, http::RequestContext& req) {
         "Content-Disposition",
         content_disposition(req.query_param("suggested_name").value_or(file->file_name)));
   }
-  if (etag_matches(req.header(boost::beast::http::field::if_none_match), etag)) {
+  if (http::etag_matches(req.header(boost::beast::http::field::if_none_match), etag)) {
     r.status = 304;
     return r;
   }

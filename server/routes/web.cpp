@@ -3,6 +3,7 @@
 // GET that no API route knows and that is not under /api ends up here (the
 // router's GET fallback); /api stays the API's, with its JSON 404s.
 #include "routes/web.hpp"
+#include "http/conditional.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -150,22 +151,6 @@ std::optional<OpenFile> open_inside(const fs::path& root, const std::string& rel
   return f;
 }
 
-// If-None-Match against one tag, weakly (RFC 9110 §13.1.2).
-bool etag_matches(std::string_view header, std::string_view etag) {
-  while (!header.empty()) {
-    const auto comma = header.find(',');
-    std::string_view tag = header.substr(0, comma);
-    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-    while (!tag.empty() && tag.front() == ' ')
-      tag.remove_prefix(1);
-    while (!tag.empty() && tag.back() == ' ')
-      tag.remove_suffix(1);
-    if (tag.starts_with("W/")) tag.remove_prefix(2);
-    if (tag == "*" || tag == etag) return true;
-  }
-  return false;
-}
-
 // True when Accept-Encoding lists gzip without q=0.
 bool accepts_gzip(std::string_view header) {
   while (!header.empty()) {
@@ -243,7 +228,7 @@ http::HttpResponse send_file(const fs::path& root, const std::string& rel, OpenF
     }
   }
   r.headers.emplace_back("ETag", file.etag);
-  if (etag_matches(req.header(boost::beast::http::field::if_none_match), file.etag)) {
+  if (http::etag_matches(req.header(boost::beast::http::field::if_none_match), file.etag)) {
     r.status = 304;
     return r;
   }
