@@ -6,6 +6,7 @@
 // and the live file equal to the last intact frame the camera sent.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <thread>
 
 #include "grabber/grabber_helpers.hpp"
@@ -30,12 +31,31 @@ void check_one_pass(CameraScript script, long parts, const Expected& expected,
   auto camera = start_camera(script, 200);
   settings.emplace("stall-timeout", "30");  // the silence after the parts is no stall here
   settings.emplace("max-part-size", "1MiB");
+  const bool decode = settings.count("verify") && settings.at("verify") == "decode";
   GrabberRun run(camera->url(), settings);
+  // Whenever the live file is looked at while the parts come in, it is an
+  // image the camera sent intact (in markers mode, one that passes the
+  // marker check), never a damaged or partial one.
+  std::atomic<bool> watching{true};
+  std::atomic<long> reads{0}, bad_reads{0};
+  std::thread watcher([&] {
+    while (watching) {
+      std::this_thread::sleep_for(1ms);  // a reader, not a CPU hog beside the grabber
+      const auto live = run.read_live();
+      if (live.empty()) continue;
+      ++reads;
+      if (!(decode ? camera->sent_valid(live) : camera->sent_marker_valid(live))) ++bad_reads;
+    }
+  });
   const long long seen = expected.ok + expected.rejected;
   const auto started = unix_ms_now();
   auto s = run.wait(
       [&](const GrabberStatus& st) { return st.frames_ok + st.frames_rejected >= seen; }, 15s);
+  watching = false;
+  watcher.join();
   INFO(run.describe());
+  INFO("live file reads while streaming: " << reads << ", not a frame sent intact: " << bad_reads);
+  CHECK(bad_reads == 0);
   REQUIRE(s.has_value());
   // The status is written every 2 s at least; a later one must not show more.
   std::this_thread::sleep_for(300ms);
