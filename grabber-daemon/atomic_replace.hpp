@@ -1,8 +1,9 @@
 // Replacing a small file atomically for the grabber's outputs (live image,
 // status file). Readers see the old bytes or the new ones, never a mix.
-// durable = storage::AtomicFileWriter (fsync file, rename, fsync directory);
-// otherwise the same temp-file naming and rename without the fsyncs: a live
-// frame every second needs atomicity, not durability (grabber-cases.md §2.4).
+// durable (the grabber's default) = storage::AtomicFileWriter (fsync file,
+// rename, fsync directory); otherwise the same temp-file naming and rename
+// without the fsyncs (--durable=false, for many images a second): still
+// atomic for readers, but a power cut may leave an empty file.
 #pragma once
 
 #include <filesystem>

@@ -1,3 +1,6 @@
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -101,4 +104,30 @@ TEST_CASE("file sink writes DATA_DIR/live and removes only live-image temps", "[
   CHECK(fs::exists(live / ".live-stream-image-x.0000000000000005.tmp"));
   CHECK(fs::exists(live / "notes.txt"));
   CHECK(fs::exists(live / "live-stream-image-7"));
+}
+
+TEST_CASE("a write that fails half-way (disk full) keeps the old image and leaves no temp",
+          "[atomic]") {
+  TempDir dir;
+  const fs::path target = dir.path() / "live-stream-image-4";
+  replace_file(target, "the last good frame", true);
+  // A file size limit makes write() fail with EFBIG after 4 KiB, as a full
+  // disk fails it with ENOSPC: the same error path.
+  struct sigaction ignore {};
+  struct sigaction before {};
+  ignore.sa_handler = SIG_IGN;
+  REQUIRE(::sigaction(SIGXFSZ, &ignore, &before) == 0);
+  rlimit old_limit{};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+  rlimit small = old_limit;
+  small.rlim_cur = 4096;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  for (bool durable : {false, true}) {
+    CHECK_THROWS_AS(replace_file(target, std::string(100000, 'y'), durable),
+                    amarcord::storage::StorageError);
+  }
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+  REQUIRE(::sigaction(SIGXFSZ, &before, nullptr) == 0);
+  CHECK(read(target) == "the last good frame");
+  CHECK(count_entries(dir.path()) == 1);  // no temp file left behind
 }
