@@ -168,12 +168,16 @@ std::vector<domain::RunFile> run_files(db::Conn& c, std::int64_t run_id) {
   return out;
 }
 
-void append_run_files(db::Conn& c, std::int64_t run_id, const std::vector<domain::RunFile>& files) {
+std::vector<domain::RunFile> append_run_files(db::Conn& c, std::int64_t run_id,
+                                              const std::vector<domain::RunFile>& files) {
   long long key = run_id;
+  std::vector<domain::RunFile> added;
   for (const auto& f : files) {
     c.sql << "INSERT INTO \"RunHasFiles\" (run_id, source, \"glob\") VALUES (:r, :s, :g)",
         soci::use(key), soci::use(f.source), soci::use(f.glob);
+    added.push_back({c.last_insert_id(), f.glob, f.source});
   }
+  return added;
 }
 
 void replace_run_files(db::Conn& c, std::int64_t run_id,

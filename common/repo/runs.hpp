@@ -33,7 +33,9 @@ std::int64_t insert_run(db::Conn& c, const domain::Run& run);
 // Writes started, stopped, modified and experiment_type_id.
 void update_run_row(db::Conn& c, const domain::Run& run);
 std::vector<domain::RunFile> run_files(db::Conn& c, std::int64_t run_id);
-void append_run_files(db::Conn& c, std::int64_t run_id, const std::vector<domain::RunFile>& files);
+// Adds the file globs in order; returns them with the ids they got.
+std::vector<domain::RunFile> append_run_files(db::Conn& c, std::int64_t run_id,
+                                              const std::vector<domain::RunFile>& files);
 void replace_run_files(db::Conn& c, std::int64_t run_id, const std::vector<domain::RunFile>& files);
 void delete_runs_by_external_id(db::Conn& c, std::int64_t beamtime_id, std::int64_t external_id);
 

@@ -137,7 +137,8 @@ http::HttpResponse create_or_update(AppContext& app, http::RequestContext& req) 
       for (const auto& [a, v] : copied)  // attributi `checked` does not set
         auto_rows.emplace_back(a, &v);
       repo::insert_values(c, repo::ValueTable::run, fresh.id, auto_rows);
-      if (files.value) repo::append_run_files(c, fresh.id, *files.value);
+      // A new run has no files but these: their ids come from the inserts.
+      if (files.value) fresh.files = repo::append_run_files(c, fresh.id, *files.value);
       run = fresh;
     } else {
       guard_dependent_results(c, *run, changed_attributi(*run, checked), false);
@@ -165,7 +166,7 @@ http::HttpResponse create_or_update(AppContext& app, http::RequestContext& req) 
     if (create_data_set.value.value_or(false))
       out.data_set_id = data_set_from_run(c, *run, type_id);
     if (out.created && config.use_online_crystfel) out.online_job = queue_online_indexing(c, *run);
-    out.files = repo::run_files(c, run->id);
+    out.files = out.created ? run->files : repo::run_files(c, run->id);
     return out;
   });
   boost::json::object o;
