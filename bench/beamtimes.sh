@@ -54,72 +54,13 @@ done
 [[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a positive number of seconds, got '$DURATION'"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/amarcord-bench.XXXXXX")
-server_pid=""
-
-# SIGTERM is the server's graceful stop; give it a bit more than its default
-# 20 s shutdown grace before falling back to SIGKILL.
-stop_server() {
-  [[ -n $server_pid ]] || return 0
-  local pid=$server_pid status=0
-  server_pid=""
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 250); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "beamtimes.sh: server did not stop within 25 s of SIGTERM; killing it" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || status=$?
-  if ((status != 0)); then
-    echo "beamtimes.sh: server exited with status $status after SIGTERM" >&2
-  fi
-  return 0
-}
-
-cleanup() {
-  stop_server
-  rm -rf -- "$work"
-}
-trap cleanup EXIT
-# Make Ctrl-C / kill run the EXIT trap too.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=bench/lib/server.sh
+source bench/lib/server.sh
+cleanup_on_exit
 
 # --- start the server ------------------------------------------------------
 
-# --db-url is passed explicitly so a DB_URL (or a config file via
-# AMARCORD_CONFIG) in the caller's environment can never point the benchmark
-# at a real database. Other AMARCORD_* variables (e.g. AMARCORD_THREADS,
-# AMARCORD_DB_POOL_SIZE) are deliberately passed through as tuning knobs.
-# --log-level warn: the per-request access log would otherwise cost time
-# and fill the log file.
-AMARCORD_TZ=UTC "$server_bin" \
-  --data-dir "$work/data" \
-  --db-url "sqlite:///$work/data/amarcord.db" \
-  --listen 127.0.0.1:0 \
-  --port-file "$work/port" \
-  --log-level warn \
-  >"$work/server.log" 2>&1 &
-server_pid=$!
-
-# The server writes the port file (atomically) once it is listening, after
-# migrating the fresh database.
-for _ in $(seq 1 200); do
-  [[ -s $work/port ]] && break
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    server_pid=""
-    cat "$work/server.log" >&2
-    die "server exited during startup (log above)"
-  fi
-  sleep 0.05
-done
-[[ -s $work/port ]] || die "server did not write its port file within 10 s"
-port=$(<"$work/port")
-base="http://127.0.0.1:$port"
-
-curl -fsS -o /dev/null "$base/api/health" || die "GET /api/health failed before the benchmark"
+start_server
 
 # --- load N beamtimes ------------------------------------------------------
 

@@ -71,43 +71,9 @@ done
 
 bytes=$((SIZE * 1024 * 1024))
 work=$(mktemp -d "${TMPDIR:-/tmp}/amarcord-bench-files.XXXXXX")
-server_pid=""
-
-# The file and the blob store (two copies at most: temp file and blob) must fit.
-avail_kib=$(df -Pk "$work" | awk 'NR == 2 { print $4 }')
-((avail_kib * 1024 > bytes * 3 + 512 * 1024 * 1024)) ||
-  die "not enough free space in $work for a $SIZE MiB file and its copies"
-
-# SIGTERM is the server's graceful stop; give it a bit more than its default
-# 20 s shutdown grace before falling back to SIGKILL.
-stop_server() {
-  [[ -n $server_pid ]] || return 0
-  local pid=$server_pid status=0
-  server_pid=""
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 250); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "files.sh: server did not stop within 25 s of SIGTERM; killing it" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || status=$?
-  if ((status != 0)); then
-    echo "files.sh: server exited with status $status after SIGTERM" >&2
-  fi
-  return 0
-}
-
-cleanup() {
-  stop_server
-  rm -rf -- "$work"
-}
-trap cleanup EXIT
-# Make Ctrl-C / kill run the EXIT trap too.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=bench/lib/server.sh
+source bench/lib/server.sh
+cleanup_on_exit
 
 now_ns() { date +%s%N; }
 # MB/s (10^6 bytes/s) for a byte count and seconds.
@@ -133,34 +99,9 @@ cat_mbps=$(mbps "$bytes" "$cat_s")
 
 # --- 2. the server and the transfers ------------------------------------------
 
-# --db-url is passed explicitly so a DB_URL (or a config file via
-# AMARCORD_CONFIG) in the caller's environment can never point the benchmark
-# at a real database. The upload limit is raised above SIZE (the multipart
-# body is a little larger than the file). --log-level warn keeps the access
-# log out of the measurement.
-AMARCORD_TZ=UTC "$server_bin" \
-  --data-dir "$work/data" \
-  --db-url "sqlite:///$work/data/amarcord.db" \
-  --listen 127.0.0.1:0 \
-  --port-file "$work/port" \
-  --max-upload-size "$((SIZE + 64))MiB" \
-  --log-level warn \
-  >"$work/server.log" 2>&1 &
-server_pid=$!
-
-for _ in $(seq 1 200); do
-  [[ -s $work/port ]] && break
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    server_pid=""
-    cat "$work/server.log" >&2
-    die "server exited during startup (log above)"
-  fi
-  sleep 0.05
-done
-[[ -s $work/port ]] || die "server did not write its port file within 10 s"
-port=$(<"$work/port")
-base="http://127.0.0.1:$port"
-curl -fsS -o /dev/null "$base/api/health" || die "GET /api/health failed before the benchmark"
+# The upload limit is raised above SIZE (the multipart body is a little
+# larger than the file).
+start_server --max-upload-size "$((SIZE + 64))MiB"
 
 # Runs curl, prints "http_code time_total"; the body goes to $1.
 timed_curl() {  # out-file curl-args...
