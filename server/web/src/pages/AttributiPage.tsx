@@ -8,6 +8,7 @@ import { ErrorText } from "../components/ErrorText";
 import { useLoad } from "../components/useLoad";
 import { describeType, type AttributoKind } from "../lib/attributo";
 import { buildType, emptyTypeDraft, KIND_LABELS, typeDraftOf, type TypeDraft } from "../lib/typeDraft";
+import { FormActions } from "../components/FormActions";
 
 function UnitField(props: { value: string; onChange: (v: string) => void; standard: boolean }) {
   const [check, setCheck] = useState<UnitCheck | null>(null);
@@ -202,20 +203,12 @@ function AttributoForm(props: { beamtimeId: number; initial: Draft; onDone: (sav
           <small class="muted">Changing the type converts every stored value; if one does not convert, nothing changes.</small>
         </div>
       )}
-      <div class="span-all actions">
-        <button type="submit">{editing ? "Save" : "Create attributo"}</button>
-        <button type="button" class="secondary" onClick={() => props.onDone(false)}>
-          Cancel
-        </button>
-        {problem && (
-          <span class="error" role="alert">
-            {problem}
-          </span>
-        )}
-      </div>
-      <div class="span-all">
-        <ErrorText error={error} />
-      </div>
+      <FormActions
+        submitLabel={editing ? "Save" : "Create attributo"}
+        onCancel={() => props.onDone(false)}
+        problem={problem}
+        error={error}
+      />
     </form>
   );
 }

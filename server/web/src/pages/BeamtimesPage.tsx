@@ -7,6 +7,7 @@ import { Link } from "../components/Link";
 import { useLoad } from "../components/useLoad";
 import { beamtimePath, navigate } from "../lib/router";
 import { formatDateTime, fromDateTimeInput, toDateTimeInput } from "../lib/time";
+import { FormActions } from "../components/FormActions";
 
 export function isActive(b: Beamtime, now: number): boolean {
   return b.start <= now && now < b.end;
@@ -92,20 +93,12 @@ function BeamtimeForm(props: { initial: Draft; onDone: (b: Beamtime | null) => v
       </div>
       {text("analysis_output_path", "Analysis output path")}
       {text("comment", "Comment")}
-      <div class="span-all actions">
-        <button type="submit">{editing ? "Save" : "Create beamtime"}</button>
-        <button type="button" class="secondary" onClick={() => props.onDone(null)}>
-          Cancel
-        </button>
-        {problem && (
-          <span class="error" role="alert">
-            {problem}
-          </span>
-        )}
-      </div>
-      <div class="span-all">
-        <ErrorText error={error} />
-      </div>
+      <FormActions
+        submitLabel={editing ? "Save" : "Create beamtime"}
+        onCancel={() => props.onDone(null)}
+        problem={problem}
+        error={error}
+      />
     </form>
   );
 }

@@ -14,6 +14,7 @@ import { useLoad } from "../components/useLoad";
 import { chemicalNames, formatValue, isEmptyValue, parseForm, valueToInput, type InputText } from "../lib/attributo";
 import { errorMessage } from "../api/errors";
 import { searchChemicals } from "../lib/chemicalSearch";
+import { FormActions } from "../components/FormActions";
 
 interface Draft {
   id: number | null;
@@ -139,22 +140,13 @@ function ChemicalForm(props: { beamtimeId: number; data: ReadChemicals; initial:
         <FileList files={d.files} onRemove={(id) => setD({ ...d, files: d.files.filter((f) => f.id !== id) })} />
         <FileDrop files={newFiles} onChange={setNewFiles} />
       </div>
-      <div class="span-all actions">
-        <button type="submit" disabled={busy}>
-          {d.id === null ? "Create chemical" : "Save"}
-        </button>
-        <button type="button" class="secondary" onClick={() => props.onDone(false)}>
-          Cancel
-        </button>
-        {problem && (
-          <span class="error" role="alert">
-            {problem}
-          </span>
-        )}
-      </div>
-      <div class="span-all">
-        <ErrorText error={serverError} />
-      </div>
+      <FormActions
+        submitLabel={d.id === null ? "Create chemical" : "Save"}
+        disabled={busy}
+        onCancel={() => props.onDone(false)}
+        problem={problem}
+        error={serverError}
+      />
     </form>
   );
 }

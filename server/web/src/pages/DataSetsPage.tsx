@@ -7,6 +7,7 @@ import { AttributoInput } from "../components/AttributoInput";
 import { ErrorText } from "../components/ErrorText";
 import { useLoad } from "../components/useLoad";
 import { chemicalNames, formatValue, parseForm, type InputText } from "../lib/attributo";
+import { FormActions } from "../components/FormActions";
 
 function NewDataSet(props: { data: ReadDataSets; onDone: () => void }) {
   const [etId, setEtId] = useState<number | null>(props.data.experiment_types[0]?.id ?? null);
@@ -52,17 +53,7 @@ function NewDataSet(props: { data: ReadDataSets; onDone: () => void }) {
           onChange={(v) => setInputs({ ...inputs, [a.id]: v })}
         />
       ))}
-      <div class="span-all actions">
-        <button type="submit" disabled={!et}>
-          Create data set
-        </button>
-        <button type="button" class="secondary" onClick={props.onDone}>
-          Cancel
-        </button>
-      </div>
-      <div class="span-all">
-        <ErrorText error={error} />
-      </div>
+      <FormActions submitLabel="Create data set" disabled={!et} onCancel={props.onDone} error={error} />
     </form>
   );
 }

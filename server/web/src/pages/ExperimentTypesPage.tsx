@@ -6,6 +6,7 @@ import type { Beamtime, ChemicalRole, ReadExperimentTypes } from "../api/types";
 import { ErrorText } from "../components/ErrorText";
 import { useLoad } from "../components/useLoad";
 import { attributoKind } from "../lib/attributo";
+import { FormActions } from "../components/FormActions";
 
 function NewExperimentType(props: { beamtimeId: number; data: ReadExperimentTypes; onDone: (saved: boolean) => void }) {
   const runAttributi = props.data.attributi.filter((a) => a.associated_table === "run");
@@ -63,18 +64,12 @@ function NewExperimentType(props: { beamtimeId: number; data: ReadExperimentType
           })}
         </ul>
       </fieldset>
-      <div class="actions">
-        <button type="submit">Create experiment type</button>
-        <button type="button" class="secondary" onClick={() => props.onDone(false)}>
-          Cancel
-        </button>
-        {problem && (
-          <span class="error" role="alert">
-            {problem}
-          </span>
-        )}
-      </div>
-      <ErrorText error={error} />
+      <FormActions
+        submitLabel="Create experiment type"
+        onCancel={() => props.onDone(false)}
+        problem={problem}
+        error={error}
+      />
     </form>
   );
 }
