@@ -85,7 +85,8 @@ TEST_CASE("the template's headers", "[xlsx]") {
 
 TEST_CASE("a valid import sheet becomes runs", "[xlsx]") {
   const auto zone = domain::TimeZone::load("Europe/Berlin");
-  const auto sheet = sheet_of([](WorkbookWriter::Sheet& s) {
+  // Both sheets below start with these headers and this first run.
+  const auto first_run = [](WorkbookWriter::Sheet& s) {
     headers(s, {"temp", "sample", "comment", "flag", "mode", "count", "when"});
     s.number(1, 0, 1);
     s.string(1, 1, "SFX");
@@ -99,6 +100,9 @@ TEST_CASE("a valid import sheet becomes runs", "[xlsx]") {
     s.string(1, 9, "a");
     s.number(1, 10, 3);
     s.datetime(1, 11, wall(2024y / January / 1, 12));
+  };
+  const auto sheet = sheet_of([&](WorkbookWriter::Sheet& s) {
+    first_run(s);
     s.number(2, 0, 2);
     s.string(2, 1, "SFX");
     s.string(2, 2, "2024-05-01 12:00:00");
@@ -116,20 +120,8 @@ TEST_CASE("a valid import sheet becomes runs", "[xlsx]") {
   CHECK(result.errors.size() == 4);  // A4, B4, C4, E4
 
   // Without the empty row.
-  const auto clean = sheet_of([](WorkbookWriter::Sheet& s) {
-    headers(s, {"temp", "sample", "comment", "flag", "mode", "count", "when"});
-    s.number(1, 0, 1);
-    s.string(1, 1, "SFX");
-    s.datetime(1, 2, wall(2024y / May / 1, 10));
-    s.datetime(1, 3, wall(2024y / May / 1, 11));
-    s.string(1, 4, "a.h5, b.h5");
-    s.number(1, 5, 20.5);
-    s.string(1, 6, " lyso ");
-    s.string(1, 7, "hello");
-    s.boolean(1, 8, true);
-    s.string(1, 9, "a");
-    s.number(1, 10, 3);
-    s.datetime(1, 11, wall(2024y / January / 1, 12));
+  const auto clean = sheet_of([&](WorkbookWriter::Sheet& s) {
+    first_run(s);
     s.number(2, 0, 3);
     s.string(2, 1, "SFX");
     s.string(2, 2, "2024-05-01 12:00");
